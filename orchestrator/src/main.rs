@@ -1,0 +1,2 @@
+//! `localtensor`: the devnet orchestrator's command line.
+fn main() {}
