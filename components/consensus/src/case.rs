@@ -153,6 +153,16 @@ pub enum CaseError {
 }
 
 impl EpochCase {
+    /// Carries an epoch's stored outputs into the state, as subtensor persists them: the new
+    /// validator permits and the bond rows. Everything else (weights, stake, blocks) is the
+    /// caller's to change between epochs.
+    pub fn apply(&mut self, result: &EpochResult) {
+        for (neuron, out) in self.neurons.iter_mut().zip(&result.neurons) {
+            neuron.validator_permit = out.validator_permit;
+            neuron.bonds.clone_from(&out.bonds);
+        }
+    }
+
     /// Checks what the format alone cannot: the neuron count and the owner uid.
     ///
     /// Weights and bonds naming uids beyond the neuron list are accepted: subtensor ignores them,
