@@ -292,8 +292,8 @@ fn tv3_yuma3_liquid_alpha_kappa_moves_first() {
     for (ep, block) in (3..9).enumerate() {
         // Epochs 4 and 5 keep the previous weights (no new set_weights).
         if ep <= 3 {
-            for v in 0..3 {
-                s.set_weights(v, block, &[3, 4], &schedule[ep][v]);
+            for (v, values) in schedule[ep].iter().enumerate() {
+                s.set_weights(v, block, &[3, 4], values);
             }
         }
         let out = s.epoch(block);
