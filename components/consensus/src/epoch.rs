@@ -30,17 +30,21 @@ pub fn run_epoch(case: &EpochCase) -> EpochResult {
         .collect();
 
     // 2. Stake: threshold (owner exempt), normalised in I64F64, narrowed by truncation.
-    let mut stake64: Vec<I64F64> = neurons
+    let filtered: Vec<u64> = neurons
         .iter()
         .enumerate()
         .map(|(i, x)| {
             let s = I64F64::saturating_from_num(x.stake);
             if !is_owner(i) && s.saturating_to_num::<u64>() < p.stake_threshold {
-                I64F64::from_bits(0)
+                0
             } else {
-                s
+                x.stake
             }
         })
+        .collect();
+    let mut stake64: Vec<I64F64> = scale_to_fit_i64(&filtered)
+        .into_iter()
+        .map(I64F64::saturating_from_num)
         .collect();
     normalize_64(&mut stake64);
     let stake: Vec<I32F32> = stake64
@@ -210,6 +214,21 @@ fn bonds_ema_alpha(bonds_moving_average: u64) -> I32F32 {
     ONE.saturating_sub(I32F32::saturating_from_num(bma))
 }
 
+/// Stakes as the I64F64 sum can hold them. Subtensor sums stakes in I64F64, which overflows
+/// above 2^63 rao in total (9.2 billion TAO, far beyond the 21 million supply). Below that the
+/// stakes are returned untouched, so results are bit-exact; above it they are halved until the
+/// total fits, which keeps their proportions instead of overflowing.
+fn scale_to_fit_i64(stakes: &[u64]) -> Vec<u64> {
+    let total: u128 = stakes.iter().map(|&s| u128::from(s)).sum();
+    if total <= i64::MAX as u128 {
+        return stakes.to_vec();
+    }
+    // The smallest shift that brings the total below 2^63; shifting each term can only lower
+    // the sum further.
+    let shift = (u128::BITS - total.leading_zeros()) - 63;
+    stakes.iter().map(|&s| s >> shift).collect()
+}
+
 /// Validator permits: the `k` largest non-zero stakes. Ties drop the lower uid first (a stable
 /// ascending sort removes the first `len − k`); with fewer than `k` uids, every non-zero stake.
 fn top_k_nonzero(stake: &[I32F32], k: usize) -> Vec<bool> {
@@ -237,6 +256,15 @@ mod tests {
             .collect();
         assert_eq!(top_k_nonzero(&s, 2), vec![false, true, false, true]);
         assert_eq!(top_k_nonzero(&s, 8), vec![true, true, false, true]);
+    }
+
+    #[test]
+    fn stakes_are_only_rescaled_when_their_sum_would_overflow() {
+        let fits = [i64::MAX as u64 - 1, 1];
+        assert_eq!(scale_to_fit_i64(&fits), fits);
+        let scaled = scale_to_fit_i64(&[u64::MAX, u64::MAX, 4]);
+        assert_eq!(scaled, [u64::MAX >> 3, u64::MAX >> 3, 0]);
+        assert!(scaled.iter().map(|&s| u128::from(s)).sum::<u128>() <= i64::MAX as u128);
     }
 
     #[test]
