@@ -1,2 +1,7 @@
 //! `localtensor`: the devnet orchestrator's command line.
-fn main() {}
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

@@ -1,0 +1,73 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own module.
+
+mod consensus;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// localtensor: a fast, deterministic local Bittensor devnet and test harness.
+#[derive(Debug, Parser)]
+#[command(name = "localtensor", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run subtensor's consensus math offline: epochs and emission.
+    #[command(subcommand)]
+    Consensus(consensus::ConsensusCommand),
+}
+
+/// How a command ended, mapped to the process exit code.
+pub(crate) enum Outcome {
+    /// Success (0).
+    Ok,
+    /// The command ran but what it checked did not hold (1).
+    CheckFailed,
+}
+
+/// Exit code for bad input (a file or argument the user must fix), as clap uses for usage errors.
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+
+/// An error for the user: printed on stderr, with the exit code it maps to.
+pub(crate) struct UserError {
+    pub(crate) message: String,
+    pub(crate) code: u8,
+}
+
+impl UserError {
+    /// Bad input: exit code 2.
+    pub(crate) fn bad_input(message: impl std::fmt::Display) -> Self {
+        Self {
+            message: message.to_string(),
+            code: EXIT_BAD_INPUT,
+        }
+    }
+}
+
+impl From<anyhow::Error> for UserError {
+    fn from(e: anyhow::Error) -> Self {
+        Self {
+            message: format!("{e:#}"),
+            code: 1,
+        }
+    }
+}
+
+/// Parses the arguments, runs the command and maps the result to an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Consensus(cmd) => consensus::run(cmd),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::CheckFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
