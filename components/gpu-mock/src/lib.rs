@@ -8,6 +8,19 @@
 //! configuration and seeds give the same results, durations and telemetry on every machine.
 //!
 //! The same API is served over HTTP by [`http::router`] (binary `localtensor-gpu-mock`).
+//!
+//! ```
+//! use localtensor_gpu_mock::{Faults, GpuMock, JobKind, JobRequest, MockConfig, verify};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mock = GpuMock::new(&MockConfig::uniform("L4", 2, 42))?;
+//! let outcome = mock.submit(0, &JobRequest::new(JobKind::Matmul, 4096, 7).at_block(12))?;
+//! assert!(verify(&outcome.spec(), &outcome.result));
+//! mock.set_faults(1, Faults { lost_from_block: Some(20), ..Faults::default() })?;
+//! assert_eq!(mock.telemetry().devices[0].jobs_done, 1);
+//! # Ok(())
+//! # }
+//! ```
 
 mod config;
 mod decimal;
