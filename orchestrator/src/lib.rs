@@ -4,3 +4,4 @@
 //! topologies) with precise errors, and the orchestration built on them.
 
 pub mod case_file;
+pub mod topology;

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own module.
 
 mod consensus;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,6 +19,8 @@ enum Command {
     /// Run subtensor's consensus math offline: epochs and emission.
     #[command(subcommand)]
     Consensus(consensus::ConsensusCommand),
+    /// Check a topology file: print a summary (or the resolved topology); exit 2 listing every error.
+    Validate(validate::ValidateArgs),
 }
 
 /// How a command ended, mapped to the process exit code.
@@ -61,6 +64,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Consensus(cmd) => consensus::run(cmd),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -1,0 +1,85 @@
+//! Replica expansion: neuron groups become named instances, deterministically.
+//!
+//! Order is the file's order: subnets as listed, then in each subnet validator groups before miner
+//! groups, then replicas by index. Later stages register neurons in this order, so it decides UIDs.
+
+use serde::Serialize;
+
+use super::model::{NeuronGroup, NeuronKind, Role, Tao, Topology};
+
+/// One neuron to launch.
+#[derive(Debug, Clone, Serialize)]
+pub struct Instance {
+    /// Unique instance name (`group` for one replica, `group-<i>` otherwise).
+    pub name: String,
+    /// The group it was expanded from.
+    pub group: String,
+    /// Replica index within the group (0-based).
+    pub replica: u32,
+    /// Subnet name.
+    pub subnet: String,
+    /// Subnet netuid.
+    pub netuid: u16,
+    /// Validator or miner.
+    pub role: Role,
+    /// Stake.
+    pub stake: Tao,
+    /// GPU mocks used.
+    pub gpus: Vec<String>,
+    /// Behaviour or command.
+    #[serde(flatten)]
+    pub kind: NeuronKind,
+}
+
+/// Instance names of a group: its own name for one replica, `name-0`, `name-1`, ... otherwise.
+pub fn instance_names(group: &NeuronGroup) -> Vec<String> {
+    let name = &group.name.value;
+    match group.replicas.value {
+        0 | 1 => vec![name.clone()],
+        n => (0..n).map(|i| format!("{name}-{i}")).collect(),
+    }
+}
+
+impl Topology {
+    /// Every neuron instance, in registration order.
+    pub fn instances(&self) -> Vec<Instance> {
+        let mut out = Vec::new();
+        for subnet in &self.subnets {
+            for group in subnet.groups() {
+                for (replica, name) in (0u32..).zip(instance_names(group)) {
+                    out.push(Instance {
+                        name,
+                        group: group.name.value.clone(),
+                        replica,
+                        subnet: subnet.name.value.clone(),
+                        netuid: subnet.netuid.value,
+                        role: group.role,
+                        stake: group.stake,
+                        gpus: group.gpus.iter().map(|g| g.value.clone()).collect(),
+                        kind: group.kind.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Number of neuron instances.
+    pub fn neuron_count(&self) -> usize {
+        self.subnets
+            .iter()
+            .flat_map(|s| s.groups())
+            .map(|g| g.replicas.value as usize)
+            .sum()
+    }
+
+    /// Number of bring-your-own instances.
+    pub fn command_count(&self) -> usize {
+        self.subnets
+            .iter()
+            .flat_map(|s| s.groups())
+            .filter(|g| matches!(g.kind, NeuronKind::Command(_)))
+            .map(|g| g.replicas.value as usize)
+            .sum()
+    }
+}

@@ -1,0 +1,142 @@
+//! Topology files: the typed model of a devnet, its parsing and validation.
+//!
+//! [`load`] and [`parse`] read YAML, decode it into a [`Topology`] with every default filled in,
+//! check it as a whole, and either return it or a [`TopologyError`] listing every problem found,
+//! each with line, column, field path and what would be valid. The format is documented in
+//! `docs/topology.md`.
+
+mod decode;
+pub mod defaults;
+mod diagnostics;
+mod expand;
+mod expectation;
+mod model;
+pub mod placeholders;
+mod read_faults;
+mod read_gpu;
+mod read_subnet;
+mod read_topology;
+mod scalars;
+mod suggest;
+mod summary;
+mod validation;
+mod yaml;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use diagnostics::{Diagnostic, Loc, TopologyError};
+pub use expand::{Instance, instance_names};
+pub use expectation::METRICS;
+pub use model::*;
+pub use read_faults::FAULT_ACTIONS;
+pub use read_gpu::GPU_FAULT_FIELDS;
+pub use read_subnet::{MINER_BEHAVIOURS, VALIDATOR_BEHAVIOURS};
+
+/// Largest topology file accepted (bytes); real ones are a few kilobytes.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads and validates the topology file at `path`.
+pub fn load(path: &Path) -> Result<Topology, TopologyError> {
+    let bytes = std::fs::read(path).map_err(|source| TopologyError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_bytes(&bytes, &path.display().to_string())
+}
+
+/// Validates raw bytes; `file` names the source in diagnostics.
+pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Topology, TopologyError> {
+    let invalid = |source_text: String, d: Diagnostic| TopologyError::Invalid {
+        file: file.to_owned(),
+        source_text,
+        diagnostics: vec![d],
+    };
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(invalid(
+            String::new(),
+            Diagnostic::new(
+                Loc::new(1, 1),
+                "",
+                format!("the file is {} bytes", bytes.len()),
+            )
+            .with_help(format!("a topology is at most {MAX_FILE_BYTES} bytes")),
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(src) => parse(src, file),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1;
+            let loc = Loc::new(
+                u32::try_from(line).unwrap_or(u32::MAX),
+                u32::try_from(column).unwrap_or(u32::MAX),
+            );
+            Err(invalid(
+                text,
+                Diagnostic::new(loc, "", "the file is not UTF-8 text")
+                    .with_help("a topology is a YAML text file"),
+            ))
+        }
+    }
+}
+
+/// Validates YAML text; `file` names the source in diagnostics.
+pub fn parse(src: &str, file: &str) -> Result<Topology, TopologyError> {
+    let invalid = |mut diagnostics: Vec<Diagnostic>| {
+        diagnostics.sort_by_key(|d| d.loc);
+        TopologyError::Invalid {
+            file: file.to_owned(),
+            source_text: src.to_owned(),
+            diagnostics,
+        }
+    };
+    let content_free = src
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    if content_free {
+        return Err(invalid(vec![
+            Diagnostic::new(Loc::new(1, 1), "", "the topology file is empty")
+                .with_help("a topology needs at least `name` and `subnets`; see docs/topology.md"),
+        ]));
+    }
+    let root = yaml::parse(src).map_err(|d| invalid(vec![d]))?;
+    let mut cx = decode::Cx::new(src);
+    let topology = read_topology::read_topology(&root, &mut cx);
+    let Some(mut topology) = topology else {
+        return Err(invalid(cx.diags));
+    };
+    validation::validate(&mut topology, &mut cx);
+    if cx.diags.is_empty() {
+        Ok(topology)
+    } else {
+        Err(invalid(cx.diags))
+    }
+}
+
+/// The resolved topology: every default filled in and every replica expanded.
+#[derive(Debug, Serialize)]
+pub struct Resolved<'a> {
+    /// The topology with defaults.
+    #[serde(flatten)]
+    pub topology: &'a Topology,
+    /// Every neuron instance, in registration order.
+    pub neurons: Vec<Instance>,
+}
+
+impl Topology {
+    /// The resolved view (for `localtensor validate --format yaml|json`).
+    pub fn resolved(&self) -> Resolved<'_> {
+        Resolved {
+            topology: self,
+            neurons: self.instances(),
+        }
+    }
+}

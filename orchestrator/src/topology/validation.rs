@@ -1,0 +1,555 @@
+//! Checks across the whole topology: unique names, netuids, references and impossible combinations.
+
+use std::collections::BTreeMap;
+
+use super::decode::{Cx, index, join};
+use super::diagnostics::{Diagnostic, Loc};
+use super::expand::instance_names;
+use super::model::{
+    At, Behaviour, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Topology,
+};
+use super::suggest::did_you_mean;
+
+/// What a name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entity {
+    Chain,
+    GpuMock,
+    Subnet(usize),
+    /// A neuron group (`instance: false`) or one of its instances, with its subnet position.
+    Neuron {
+        role: Role,
+        subnet: usize,
+        group: usize,
+        instance: bool,
+    },
+}
+
+impl Entity {
+    fn describe(self) -> &'static str {
+        match self {
+            Entity::Chain => "the chain",
+            Entity::GpuMock => "a GPU mock",
+            Entity::Subnet(_) => "a subnet",
+            Entity::Neuron {
+                role: Role::Validator,
+                instance: false,
+                ..
+            } => "a validator group",
+            Entity::Neuron {
+                role: Role::Miner,
+                instance: false,
+                ..
+            } => "a miner group",
+            Entity::Neuron {
+                role: Role::Validator,
+                ..
+            } => "a validator instance",
+            Entity::Neuron {
+                role: Role::Miner, ..
+            } => "a miner instance",
+        }
+    }
+}
+
+/// Every name in the topology (one namespace, so any reference is unambiguous).
+#[derive(Default)]
+struct Names {
+    map: BTreeMap<String, (Entity, Loc)>,
+}
+
+impl Names {
+    fn add(&mut self, cx: &mut Cx, name: &At<String>, path: &str, entity: Entity, what: &str) {
+        if name.value.is_empty() {
+            return; // already reported as missing or invalid
+        }
+        self.add_plain(cx, &name.value, name.loc, name.width, path, entity, what);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_plain(
+        &mut self,
+        cx: &mut Cx,
+        name: &str,
+        loc: Loc,
+        width: usize,
+        path: &str,
+        entity: Entity,
+        what: &str,
+    ) {
+        if let Some((other, other_loc)) = self.map.get(name) {
+            let help = if *other == Entity::Chain {
+                "`chain` is reserved for the chain node".to_owned()
+            } else {
+                format!(
+                    "names are unique across the topology; {} `{name}` is defined at line {}",
+                    other.describe(),
+                    other_loc.line
+                )
+            };
+            cx.report(
+                Diagnostic::new(loc, path, format!("duplicate name `{name}` ({what})"))
+                    .with_help(help)
+                    .with_width(width),
+            );
+            return;
+        }
+        self.map.insert(name.to_owned(), (entity, loc));
+    }
+
+    fn get(&self, name: &str) -> Option<Entity> {
+        self.map.get(name).map(|(e, _)| *e)
+    }
+
+    /// Reports an unknown reference, suggesting a name that `accept` would take.
+    fn unknown(
+        &self,
+        cx: &mut Cx,
+        r: &At<String>,
+        path: &str,
+        what: &str,
+        accept: impl Fn(Entity) -> bool,
+    ) {
+        let (what, scope) = what
+            .split_once(" of ")
+            .map_or((what, String::new()), |(w, s)| (w, format!(" in {s}")));
+        let candidates: Vec<&str> = self
+            .map
+            .iter()
+            .filter(|(_, (e, _))| accept(*e))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let help = match did_you_mean(&r.value, candidates.iter().copied()) {
+            Some(dym) => dym,
+            None if candidates.is_empty() => format!("there is no {what} in this topology"),
+            None => format!("known: {}", list(&candidates)),
+        };
+        cx.report(
+            Diagnostic::new(r.loc, path, format!("unknown {what} `{}`{scope}", r.value))
+                .with_help(help)
+                .with_width(r.width),
+        );
+    }
+
+    /// Looks a reference up; reports it (with what would fit) unless `accept` takes it.
+    fn resolve(
+        &self,
+        cx: &mut Cx,
+        r: &At<String>,
+        path: &str,
+        what: &str,
+        accept: impl Fn(Entity) -> bool,
+    ) -> Option<Entity> {
+        if r.value.is_empty() {
+            return None; // missing, already reported
+        }
+        match self.get(&r.value) {
+            Some(e) if accept(e) => Some(e),
+            Some(e) => {
+                let candidates: Vec<&str> = self
+                    .map
+                    .iter()
+                    .filter(|(_, (e, _))| accept(*e))
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                let help = if candidates.is_empty() {
+                    format!("there is no {what} in this topology")
+                } else {
+                    format!("expected {what}: {}", list(&candidates))
+                };
+                cx.report(
+                    Diagnostic::new(
+                        r.loc,
+                        path,
+                        format!("`{}` is {}, not a {what}", r.value, e.describe()),
+                    )
+                    .with_help(help)
+                    .with_width(r.width),
+                );
+                None
+            }
+            None => {
+                self.unknown(cx, r, path, what, accept);
+                None
+            }
+        }
+    }
+}
+
+/// At most ten names, then a count.
+fn list(names: &[&str]) -> String {
+    let mut s = names
+        .iter()
+        .take(10)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 10 {
+        s.push_str(&format!(" and {} more", names.len() - 10));
+    }
+    s
+}
+
+/// Runs every cross-item check and assigns automatic netuids.
+pub(crate) fn validate(t: &mut Topology, cx: &mut Cx) {
+    let names = collect_names(t, cx);
+    assign_netuids(t, cx);
+    for s in &t.subnets {
+        check_subnet_sizes(t, s.index, cx);
+    }
+    check_neuron_references(t, &names, cx);
+    check_faults(t, &names, cx);
+    check_expectations(t, &names, cx);
+}
+
+fn collect_names(t: &Topology, cx: &mut Cx) -> Names {
+    let mut names = Names::default();
+    names
+        .map
+        .insert("chain".to_owned(), (Entity::Chain, Loc::default()));
+    for g in &t.gpu_mocks {
+        names.add(
+            cx,
+            &g.name,
+            &join(&index("gpu_mocks", g.index), "name"),
+            Entity::GpuMock,
+            "GPU mock",
+        );
+    }
+    for (si, s) in t.subnets.iter().enumerate() {
+        let spath = index("subnets", s.index);
+        names.add(
+            cx,
+            &s.name,
+            &join(&spath, "name"),
+            Entity::Subnet(si),
+            "subnet",
+        );
+        for g in s.groups() {
+            let list_name = if g.role == Role::Validator {
+                "validators"
+            } else {
+                "miners"
+            };
+            let gpath = index(&join(&spath, list_name), g.index);
+            let entity = Entity::Neuron {
+                role: g.role,
+                subnet: si,
+                group: g.index,
+                instance: false,
+            };
+            names.add(
+                cx,
+                &g.name,
+                &join(&gpath, "name"),
+                entity,
+                &format!("{} group", g.role),
+            );
+            if g.replicas.value > 1 && !g.name.value.is_empty() {
+                for inst in instance_names(g) {
+                    let entity = Entity::Neuron {
+                        role: g.role,
+                        subnet: si,
+                        group: g.index,
+                        instance: true,
+                    };
+                    names.add_plain(
+                        cx,
+                        &inst,
+                        g.name.loc,
+                        g.name.width,
+                        &join(&gpath, "name"),
+                        entity,
+                        &format!("instance of `{}`", g.name.value),
+                    );
+                }
+            }
+        }
+    }
+    names
+}
+
+fn assign_netuids(t: &mut Topology, cx: &mut Cx) {
+    let mut used: BTreeMap<u16, usize> = BTreeMap::new();
+    for s in &t.subnets {
+        let n = s.netuid.value;
+        if n == 0 {
+            continue;
+        }
+        if let Some(first) = used.get(&n) {
+            cx.report(
+                Diagnostic::new(
+                    s.netuid.loc,
+                    join(&index("subnets", s.index), "netuid"),
+                    format!("duplicate netuid {n}"),
+                )
+                .with_help(format!(
+                    "subnets[{first}] already uses it; netuids are unique"
+                ))
+                .with_width(s.netuid.width),
+            );
+        } else {
+            used.insert(n, s.index);
+        }
+    }
+    let mut next: u16 = 1;
+    for s in &mut t.subnets {
+        if s.netuid.value != 0 {
+            continue;
+        }
+        while used.contains_key(&next) {
+            next = next.saturating_add(1);
+        }
+        s.netuid.value = next;
+        used.insert(next, s.index);
+    }
+}
+
+fn check_subnet_sizes(t: &Topology, si: usize, cx: &mut Cx) {
+    let Some(s) = t.subnets.iter().find(|s| s.index == si) else {
+        return;
+    };
+    let spath = index("subnets", s.index);
+    let hpath = join(&spath, "hyperparameters");
+    let h = &s.hyperparameters;
+    let hp_ok = |cx: &Cx, name: &str| !cx.failed(&join(&hpath, name));
+
+    let mut validators: u64 = 0;
+    let mut total: u64 = 0;
+    let mut reported_validators = false;
+    let mut reported_total = false;
+    for g in s.groups() {
+        let list_name = if g.role == Role::Validator {
+            "validators"
+        } else {
+            "miners"
+        };
+        let gpath = index(&join(&spath, list_name), g.index);
+        let n = u64::from(g.replicas.value);
+        total += n;
+        if g.role == Role::Validator {
+            validators += n;
+            if !reported_validators
+                && validators > u64::from(h.max_allowed_validators)
+                && hp_ok(cx, "max_allowed_validators")
+            {
+                reported_validators = true;
+                cx.report(
+                    Diagnostic::new(
+                        g.replicas.loc,
+                        join(&gpath, "replicas"),
+                        format!(
+                            "subnet `{}` would have {validators} or more validators, but max_allowed_validators is {}",
+                            s.name.value, h.max_allowed_validators
+                        ),
+                    )
+                    .with_help("lower the replicas, or raise hyperparameters.max_allowed_validators (validators beyond it get no permit)")
+                    .with_width(g.replicas.width),
+                );
+            }
+        }
+        if !reported_total && total > u64::from(h.max_allowed_uids) && hp_ok(cx, "max_allowed_uids")
+        {
+            reported_total = true;
+            cx.report(
+                Diagnostic::new(
+                    g.replicas.loc,
+                    join(&gpath, "replicas"),
+                    format!(
+                        "subnet `{}` would have {total} or more neurons, but max_allowed_uids is {}",
+                        s.name.value, h.max_allowed_uids
+                    ),
+                )
+                .with_help(format!("lower the replicas, or raise hyperparameters.max_allowed_uids (at most {})", super::defaults::MAX_UIDS_LIMIT))
+                .with_width(g.replicas.width),
+            );
+        }
+    }
+    if validators > 0
+        && total < u64::from(h.min_allowed_weights)
+        && hp_ok(cx, "min_allowed_weights")
+    {
+        cx.report(
+            Diagnostic::new(
+                s.name.loc,
+                join(&hpath, "min_allowed_weights"),
+                format!(
+                    "validators of subnet `{}` must set at least {} weights, but the subnet has only {total} neurons",
+                    s.name.value, h.min_allowed_weights
+                ),
+            )
+            .with_help("lower hyperparameters.min_allowed_weights or add neurons"),
+        );
+    }
+    if !h.registration_allowed && total > 0 && hp_ok(cx, "registration_allowed") {
+        cx.report(
+            Diagnostic::new(
+                s.name.loc,
+                join(&hpath, "registration_allowed"),
+                format!(
+                    "subnet `{}` has neurons but `registration_allowed: false`",
+                    s.name.value
+                ),
+            )
+            .with_help("neurons register during setup; allow registration"),
+        );
+    }
+    let _ = t;
+}
+
+fn check_neuron_references(t: &Topology, names: &Names, cx: &mut Cx) {
+    for (si, s) in t.subnets.iter().enumerate() {
+        let spath = index("subnets", s.index);
+        for g in s.groups() {
+            let list_name = if g.role == Role::Validator {
+                "validators"
+            } else {
+                "miners"
+            };
+            let gpath = index(&join(&spath, list_name), g.index);
+            let gpu_path = join(&gpath, "gpu");
+            let many = g.gpus.len() > 1;
+            for (i, gpu) in g.gpus.iter().enumerate() {
+                let p = if many {
+                    index(&gpu_path, i)
+                } else {
+                    gpu_path.clone()
+                };
+                names.resolve(cx, gpu, &p, "GPU mock", |e| e == Entity::GpuMock);
+            }
+            let NeuronKind::Builtin(behaviour) = &g.kind else {
+                continue;
+            };
+            let same_subnet_role = |role: Role| move |e: Entity| matches!(e, Entity::Neuron { role: r, subnet, .. } if r == role && subnet == si);
+            match behaviour {
+                Behaviour::Colluder { targets } => {
+                    let tpath = join(&gpath, "targets");
+                    for (i, target) in targets.iter().enumerate() {
+                        let p = if targets.len() > 1 {
+                            index(&tpath, i)
+                        } else {
+                            tpath.clone()
+                        };
+                        let what = format!("miner of subnet `{}`", s.name.value);
+                        names.resolve(cx, target, &p, &what, same_subnet_role(Role::Miner));
+                    }
+                }
+                Behaviour::Copier {
+                    copy_from: Some(from),
+                }
+                | Behaviour::WeightCopier {
+                    copy_from: Some(from),
+                } => {
+                    let p = join(&gpath, "copy_from");
+                    let what = format!("{} of subnet `{}`", g.role, s.name.value);
+                    if let Some(Entity::Neuron { group, .. }) =
+                        names.resolve(cx, from, &p, &what, same_subnet_role(g.role))
+                        && group == g.index
+                    {
+                        cx.report(
+                            Diagnostic::new(
+                                from.loc,
+                                p,
+                                format!("`{}` would copy itself", from.value),
+                            )
+                            .with_help(format!("copy another {}", g.role))
+                            .with_width(from.width),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
+    for f in &t.faults {
+        let fpath = index("faults", f.index);
+        let target_path = join(&fpath, "target");
+        let gpu_action = matches!(f.action, FaultAction::GpuFault | FaultAction::GpuClear);
+        let target = if gpu_action {
+            names.resolve(cx, &f.target, &target_path, "GPU mock", |e| {
+                e == Entity::GpuMock
+            })
+        } else {
+            names.resolve(
+                cx,
+                &f.target,
+                &target_path,
+                "component (chain, GPU mock or neuron)",
+                |e| !matches!(e, Entity::Subnet(_)),
+            )
+        };
+        if let Some(subnet) = &f.subnet {
+            names.resolve(cx, subnet, &join(&fpath, "subnet"), "subnet", |e| {
+                matches!(e, Entity::Subnet(_))
+            });
+        }
+        if let FaultTime::Epoch(e) = f.at.value
+            && e > t.epochs.value
+            && !cx.failed("epochs")
+        {
+            cx.report(
+                Diagnostic::new(
+                    f.at.loc,
+                    join(&fpath, "epoch"),
+                    format!(
+                        "fault at epoch {e}, but the run has {} epochs",
+                        t.epochs.value
+                    ),
+                )
+                .with_help(format!(
+                    "allowed: 1 to {} (or raise `epochs`)",
+                    t.epochs.value
+                ))
+                .with_width(f.at.width),
+            );
+        }
+        let _ = target;
+    }
+}
+
+fn check_expectations(t: &Topology, names: &Names, cx: &mut Cx) {
+    for x in &t.expectations {
+        let xpath = index("expectations", x.index);
+        let text_path = if x.epoch.is_some() {
+            join(&xpath, "expect")
+        } else {
+            xpath.clone()
+        };
+        for operand in [&x.lhs, &x.rhs] {
+            let Operand::Metric { metric, subject } = operand else {
+                continue;
+            };
+            // Subnet totals make sense for emission and stake only.
+            let subnet_ok = matches!(metric, Metric::Emission | Metric::Stake);
+            let what = if subnet_ok {
+                "neuron or subnet"
+            } else {
+                "neuron"
+            };
+            names.resolve(cx, subject, &text_path, what, |e| match e {
+                Entity::Neuron { .. } => true,
+                Entity::Subnet(_) => subnet_ok,
+                _ => false,
+            });
+        }
+        if let Some(e) = x.epoch
+            && e > t.epochs.value
+            && !cx.failed("epochs")
+        {
+            cx.report(
+                Diagnostic::new(
+                    x.expect.loc,
+                    join(&xpath, "epoch"),
+                    format!(
+                        "expectation at epoch {e}, but the run has {} epochs",
+                        t.epochs.value
+                    ),
+                )
+                .with_help(format!("allowed: 1 to {}", t.epochs.value)),
+            );
+        }
+    }
+}
