@@ -28,6 +28,7 @@ use crate::mock::{ClockState, GpuMock, JobRequest};
 /// | method | path | body | answer |
 /// |---|---|---|---|
 /// | GET | `/health` | | `{"status":"ok","devices":N,"block":B}` |
+/// | GET | `/v1/profiles` | | `{"profiles":[DeviceProfile]}` (built-in) |
 /// | GET | `/v1/devices` | | `{"devices":[DeviceInfo]}` |
 /// | GET | `/v1/devices/{id}` | | `DeviceInfo` |
 /// | POST | `/v1/devices/{id}/jobs` | `JobRequest` | `JobOutcome` |
@@ -40,6 +41,7 @@ use crate::mock::{ClockState, GpuMock, JobRequest};
 pub fn router(mock: Arc<GpuMock>) -> Router {
     Router::new()
         .route("/health", get(health))
+        .route("/v1/profiles", get(list_profiles))
         .route("/v1/devices", get(list_devices))
         .route("/v1/devices/{id}", get(get_device))
         .route("/v1/devices/{id}/jobs", post(submit_job))
@@ -197,6 +199,10 @@ type Shared = State<Arc<GpuMock>>;
 
 async fn health(State(mock): Shared) -> Json<serde_json::Value> {
     Json(json!({"status": "ok", "devices": mock.device_count(), "block": mock.block()}))
+}
+
+async fn list_profiles() -> Json<serde_json::Value> {
+    Json(json!({"profiles": crate::profile::builtin_profiles()}))
 }
 
 async fn list_devices(State(mock): Shared) -> Json<serde_json::Value> {

@@ -62,11 +62,8 @@ fn http_get(addr: &str, path: &str) -> (u16, serde_json::Value) {
 }
 
 fn terminate_and_wait(guard: &mut ChildGuard) -> std::process::ExitStatus {
-    let status = Command::new("kill")
-        .args(["-TERM", &guard.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(guard.0.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
     let deadline = Instant::now() + WAIT;
     loop {
         if let Some(status) = guard.0.try_wait().unwrap() {

@@ -481,3 +481,58 @@ async fn http_and_in_process_answers_agree() {
     assert_eq!(remote, expected);
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_end_in_the_same_state_as_sequential_ones() {
+    let config = MockConfig::uniform("A100-80GB", 3, 12);
+    let server = Arc::new(Server::start(&config).await);
+    let jobs: Vec<(u64, &str, u64, u64)> = (0..24u64)
+        .map(|i| {
+            (
+                i % 3,
+                if i % 2 == 0 { "matmul" } else { "hashchain" },
+                100 + i * 7,
+                i,
+            )
+        })
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (device, kind, size, seed) in jobs.clone() {
+        let server = Arc::clone(&server);
+        tasks.spawn(async move {
+            let path = format!("/v1/devices/{device}/jobs");
+            server
+                .post(&path, json!({"kind": kind, "size": size, "seed": seed}))
+                .await
+        });
+    }
+    let mut remote = Vec::new();
+    while let Some(answer) = tasks.join_next().await {
+        let (status, outcome) = answer.unwrap();
+        assert_eq!(status, StatusCode::OK, "{outcome}");
+        remote.push(outcome);
+    }
+    remote.sort_by_key(|o| o["seed"].as_u64().unwrap());
+
+    let local = GpuMock::new(&config).unwrap();
+    let sequential: Vec<Value> = jobs
+        .iter()
+        .map(|&(device, kind, size, seed)| {
+            let kind = if kind == "matmul" {
+                JobKind::Matmul
+            } else {
+                JobKind::Hashchain
+            };
+            let request = localtensor_gpu_mock::JobRequest::new(kind, size, seed);
+            serde_json::to_value(local.submit(device, &request).unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(remote, sequential);
+    let (_, telemetry) = server.get("/v1/telemetry").await;
+    assert_eq!(telemetry, serde_json::to_value(local.telemetry()).unwrap());
+
+    let (_, profiles) = server.get("/v1/profiles").await;
+    assert_eq!(profiles["profiles"].as_array().unwrap().len(), 5);
+    assert_eq!(profiles["profiles"][4]["name"], "L4");
+    Arc::try_unwrap(server).ok().unwrap().shutdown().await;
+}
