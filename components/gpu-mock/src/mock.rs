@@ -121,28 +121,22 @@ impl State {
         }
     }
 
-    fn device_index(&self, id: u64) -> Result<usize, GpuError> {
+    fn device_mut(&mut self, id: u64) -> Result<&mut Device, GpuError> {
+        let count = self.devices.len();
         usize::try_from(id)
             .ok()
-            .filter(|&i| i < self.devices.len())
+            .and_then(|i| self.devices.get_mut(i))
+            .ok_or(GpuError::UnknownDevice { id, count })
+    }
+
+    fn device(&self, id: u64) -> Result<&Device, GpuError> {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| self.devices.get(i))
             .ok_or(GpuError::UnknownDevice {
                 id,
                 count: self.devices.len(),
             })
-    }
-
-    fn device_mut(&mut self, id: u64) -> Result<&mut Device, GpuError> {
-        let index = self.device_index(id)?;
-        self.devices
-            .get_mut(index)
-            .ok_or(GpuError::UnknownDevice { id, count: 0 })
-    }
-
-    fn device(&self, id: u64) -> Result<&Device, GpuError> {
-        let index = self.device_index(id)?;
-        self.devices
-            .get(index)
-            .ok_or(GpuError::UnknownDevice { id, count: 0 })
     }
 }
 
@@ -210,7 +204,8 @@ impl GpuMock {
         let cost = job_cost(&spec);
         let (device, block, duration_ns, corrupted) = {
             let mut state = self.lock();
-            state.device_index(id)?;
+            // Check the id before touching the clock: a rejected request changes nothing.
+            state.device(id)?;
             if let Some(block) = request.block
                 && block > state.block
             {
@@ -301,7 +296,7 @@ impl GpuMock {
     /// Replaces the faults of device `id` (validated first; invalid faults change nothing).
     pub fn set_faults(&self, id: u64, faults: Faults) -> Result<Faults, GpuError> {
         let mut state = self.lock();
-        state.device_index(id)?;
+        state.device(id)?;
         faults.validate()?;
         let device = state.device_mut(id)?;
         device.faults = faults;
