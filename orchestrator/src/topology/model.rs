@@ -428,7 +428,7 @@ pub struct Expectation {
     #[serde(skip)]
     pub rhs: Operand,
     /// Epoch after which it is checked (the last epoch when absent).
-    pub epoch: Option<u32>,
+    pub epoch: Option<At<u32>>,
 }
 
 /// A per-neuron or per-subnet quantity read from a snapshot.

@@ -135,7 +135,7 @@ pub(crate) fn read_expectation(
             let f = Fields::of(cx, node, path, "an expectation", EXPECTATION_FIELDS)?;
             let epoch = f.ranged::<u32>(cx, "epoch", 1, d::MAX_EPOCHS);
             let text = f.req::<At<String>>(cx, "expect", "an expectation")?;
-            (text, f.path_of("expect"), epoch.map(|e| e.value))
+            (text, f.path_of("expect"), epoch)
         }
         _ => {
             cx.wrong_type(node, path, "an expectation: a string such as `incentive(m-fast) > 0`, or a mapping with `expect` and `epoch`");

@@ -492,6 +492,14 @@ fn read_command(f: &Fields<'_>, cx: &mut Cx) -> CommandSpec {
                         );
                         continue;
                     }
+                    if k.starts_with("LOCALTENSOR_") {
+                        cx.report(
+                            Diagnostic::new(key.loc, &var_path, format!("`{k}` is set by localtensor"))
+                                .with_help("LOCALTENSOR_* variables carry the injected values; use another name")
+                                .with_width(k.chars().count()),
+                        );
+                        continue;
+                    }
                     if let Some(v) = scalar_string(value, &var_path, cx) {
                         check_template(cx, value, &var_path, &v);
                         if env.insert(k.clone(), v).is_some() {

@@ -6,7 +6,7 @@ use super::decode::{Cx, index, join};
 use super::diagnostics::{Diagnostic, Loc};
 use super::expand::instance_names;
 use super::model::{
-    At, Behaviour, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Topology,
+    At, Behaviour, Fault, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Topology,
 };
 use super::suggest::did_you_mean;
 
@@ -506,8 +506,45 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
                 .with_width(f.at.width),
             );
         }
-        let _ = target;
+        if f.action == FaultAction::Kill && target == Some(Entity::Chain) {
+            cx.report(
+                Diagnostic::new(f.target.loc, &target_path, "killing the chain ends the run")
+                    .with_help("use `restart`, or `pause` and `resume`")
+                    .with_width(f.target.width),
+            );
+        }
+        if f.action == FaultAction::Resume && target.is_some() && !paused_before(t, f) {
+            cx.report(
+                Diagnostic::new(
+                    f.target.loc,
+                    &target_path,
+                    format!("`{}` is resumed but never paused before", f.target.value),
+                )
+                .with_help(
+                    "add a `pause` of the same target earlier (in the same unit, block or epoch)",
+                )
+                .with_width(f.target.width),
+            );
+        }
     }
+}
+
+/// Whether a `pause` of the same target comes before `resume`. Times in different units (or
+/// epochs of different subnets) cannot be ordered here, so such a pause counts as earlier.
+fn paused_before(t: &Topology, resume: &Fault) -> bool {
+    t.faults.iter().any(|p| {
+        p.action == FaultAction::Pause
+            && p.target.value == resume.target.value
+            && match (p.at.value, resume.at.value) {
+                (FaultTime::Block(a), FaultTime::Block(b)) => a < b,
+                (FaultTime::Epoch(a), FaultTime::Epoch(b)) if same_subnet(p, resume) => a < b,
+                _ => true,
+            }
+    })
+}
+
+fn same_subnet(a: &Fault, b: &Fault) -> bool {
+    a.subnet.as_ref().map(|s| &s.value) == b.subnet.as_ref().map(|s| &s.value)
 }
 
 fn check_expectations(t: &Topology, names: &Names, cx: &mut Cx) {
@@ -535,20 +572,21 @@ fn check_expectations(t: &Topology, names: &Names, cx: &mut Cx) {
                 _ => false,
             });
         }
-        if let Some(e) = x.epoch
-            && e > t.epochs.value
+        if let Some(e) = &x.epoch
+            && e.value > t.epochs.value
             && !cx.failed("epochs")
         {
             cx.report(
                 Diagnostic::new(
-                    x.expect.loc,
+                    e.loc,
                     join(&xpath, "epoch"),
                     format!(
-                        "expectation at epoch {e}, but the run has {} epochs",
-                        t.epochs.value
+                        "expectation at epoch {}, but the run has {} epochs",
+                        e.value, t.epochs.value
                     ),
                 )
-                .with_help(format!("allowed: 1 to {}", t.epochs.value)),
+                .with_help(format!("allowed: 1 to {}", t.epochs.value))
+                .with_width(e.width),
             );
         }
     }
