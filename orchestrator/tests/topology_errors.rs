@@ -629,3 +629,50 @@ fn rendering_shows_file_line_caret_and_help() {
     assert!(text.contains("help: did you mean `epochs`?"), "{text}");
     assert!(text.contains("1 error; nothing was started"), "{text}");
 }
+
+#[test]
+fn hostile_inputs_are_refused_without_crashing() {
+    // Deep nesting: a recursion limit, not a stack overflow.
+    let deep = format!(
+        "name: t\nsubnets: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let ds = diagnostics(&deep);
+    assert_eq!(ds.len(), 1);
+    assert!(ds[0].message.starts_with("invalid YAML"), "{ds:?}");
+
+    // Alias expansion bomb: refused by the parser's budget.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb.push_str("name: t\nsubnets: []\n");
+    let ds = diagnostics(&bomb);
+    assert!(
+        ds.iter().any(|d| d.message.starts_with("invalid YAML")),
+        "{ds:?}"
+    );
+
+    // Millions of neurons through replicas: one error, no expansion.
+    let mut huge = String::from("name: t\nsubnets:\n");
+    for i in 0..40 {
+        huge.push_str(&format!(
+            "  - name: s{i}\n    hyperparameters: {{max_allowed_uids: 4096, max_allowed_validators: 4096}}\n    miners:\n      - name: m{i}\n        replicas: 4096\n"
+        ));
+    }
+    let ds = diagnostics(&huge);
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert_eq!(ds[0].path, "subnets[16].miners[0].replicas");
+    assert!(ds[0].message.contains("more than 65536 neurons"));
+}
+
+#[test]
+fn long_lines_are_shown_as_a_window_around_the_column() {
+    let src = format!("name: t\nsubnets: [{}zz: 1]\n", "a, ".repeat(200));
+    let err = topology::parse(&src, "t.yaml").unwrap_err();
+    let text = err.render();
+    let longest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest < 140, "{text}");
+}

@@ -130,6 +130,9 @@ impl TopologyError {
     }
 }
 
+/// Longest part of a source line shown in a snippet (characters).
+const MAX_SHOWN: usize = 120;
+
 fn render_one(out: &mut String, file: &str, src: &str, d: &Diagnostic) {
     use std::fmt::Write as _;
     let _ = writeln!(out, "error: {}", d.message);
@@ -143,18 +146,23 @@ fn render_one(out: &mut String, file: &str, src: &str, d: &Diagnostic) {
     if let Some(text) = line_text {
         let number = d.loc.line.to_string();
         let pad = " ".repeat(number.len());
-        let shown: String = text.replace('\t', " ");
+        let chars: Vec<char> = text
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        let col = (d.loc.column.max(1) as usize).min(chars.len() + 1);
+        // Long lines (minified or machine-written YAML) show a window around the column.
+        let start = col.saturating_sub(MAX_SHOWN / 2 + 1).min(chars.len());
+        let end = (start + MAX_SHOWN).min(chars.len());
+        let prefix = if start > 0 { "..." } else { "" };
+        let suffix = if end < chars.len() { "..." } else { "" };
+        let shown: String = chars[start..end].iter().collect();
         let _ = writeln!(out, " {pad} |");
-        let _ = writeln!(out, " {number} | {shown}");
-        let col = d.loc.column.max(1) as usize;
-        let available = shown.chars().count().saturating_sub(col - 1).max(1);
-        let width = (d.width as usize).min(available);
-        let _ = writeln!(
-            out,
-            " {pad} | {}{}",
-            " ".repeat(col - 1),
-            "^".repeat(width.max(1))
-        );
+        let _ = writeln!(out, " {number} | {prefix}{shown}{suffix}");
+        let offset = col - 1 - start + prefix.len();
+        let available = (end + 1).saturating_sub(col).max(1);
+        let width = (d.width as usize).clamp(1, available);
+        let _ = writeln!(out, " {pad} | {}{}", " ".repeat(offset), "^".repeat(width));
     }
     if let Some(help) = &d.help {
         let _ = writeln!(out, "   = help: {help}");

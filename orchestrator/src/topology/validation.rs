@@ -10,6 +10,9 @@ use super::model::{
 };
 use super::suggest::did_you_mean;
 
+/// Most neuron instances in one topology.
+pub const MAX_NEURONS: u64 = 65_536;
+
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entity {
@@ -216,6 +219,9 @@ fn collect_names(t: &Topology, cx: &mut Cx) -> Names {
             "GPU mock",
         );
     }
+    // A guard against absurd files: past the cap, instance names are not expanded at all.
+    let mut total: u64 = 0;
+    let mut capped = false;
     for (si, s) in t.subnets.iter().enumerate() {
         let spath = index("subnets", s.index);
         names.add(
@@ -245,7 +251,20 @@ fn collect_names(t: &Topology, cx: &mut Cx) -> Names {
                 entity,
                 &format!("{} group", g.role),
             );
-            if g.replicas.value > 1 && !g.name.value.is_empty() {
+            total += u64::from(g.replicas.value);
+            if !capped && total > MAX_NEURONS {
+                capped = true;
+                cx.report(
+                    Diagnostic::new(
+                        g.replicas.loc,
+                        join(&gpath, "replicas"),
+                        format!("the topology would have more than {MAX_NEURONS} neurons"),
+                    )
+                    .with_help("one devnet runs at most 65536 neurons; lower the replicas")
+                    .with_width(g.replicas.width),
+                );
+            }
+            if g.replicas.value > 1 && !g.name.value.is_empty() && !capped {
                 for inst in instance_names(g) {
                     let entity = Entity::Neuron {
                         role: g.role,
