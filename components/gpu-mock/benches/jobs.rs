@@ -8,7 +8,7 @@ fn main() {
     divan::main();
 }
 
-#[divan::bench(args = [1_000, 10_000, 100_000])]
+#[divan::bench(args = [1_000, 10_000, 65_536])]
 fn hashchain_result(size: u64) {
     let spec = JobSpec {
         kind: JobKind::Hashchain,

@@ -83,6 +83,7 @@ async fn run(listen: SocketAddr, mock: Arc<GpuMock>) -> anyhow::Result<()> {
     let addr = listener
         .local_addr()
         .context("cannot read the bound address")?;
+    let shutdown = shutdown_signal()?;
     let ready = serde_json::json!({
         "event": "ready",
         "http": addr.to_string(),
@@ -94,35 +95,34 @@ async fn run(listen: SocketAddr, mock: Arc<GpuMock>) -> anyhow::Result<()> {
         stdout.flush().context("cannot flush stdout")?;
     }
     tracing::info!(%addr, devices = mock.device_count(), "gpu mock listening");
-    http::serve(listener, mock, shutdown_signal())
+    http::serve(listener, mock, shutdown)
         .await
         .context("HTTP server failed")?;
     tracing::info!("gpu mock stopped");
     Ok(())
 }
 
-/// Completes on SIGTERM or Ctrl-C (SIGINT).
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the mock");
-                let _ = ctrl_c.await;
-            }
+/// Registers the SIGTERM and SIGINT handlers now (so a signal that arrives right after the
+/// ready line is already handled) and returns a future that completes on either.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received, stopping"),
+            _ = interrupt.recv() => tracing::info!("SIGINT received, stopping"),
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn init_logging(format: LogFormat) {

@@ -21,8 +21,8 @@ pub const LAUNCH_OVERHEAD_NS: u64 = 5_000;
 pub const JITTER_PPM: u64 = 20_000;
 /// Bytes per matrix element in the simulated GEMM (BF16).
 pub const MATMUL_ELEMENT_BYTES: u64 = 2;
-/// Bytes each hash-chain step streams from memory (a 16 MiB batch).
-pub const HASHCHAIN_STEP_BYTES: u64 = 16 << 20;
+/// Bytes each hash-chain step streams from memory (a 256 MiB batch).
+pub const HASHCHAIN_STEP_BYTES: u64 = 256 << 20;
 /// Operations per hash-chain step (one per byte of its batch).
 pub const HASHCHAIN_STEP_OPS: u64 = HASHCHAIN_STEP_BYTES;
 /// Device memory a hash chain holds (two step batches, double-buffered).
@@ -131,9 +131,10 @@ mod tests {
     #[test]
     fn hashchain_is_bandwidth_bound_by_hand() {
         let l4 = builtin_profile("L4").unwrap();
-        // 1000 steps * 16 MiB = 16_777_216_000 bytes / 300 GB/s = 55_924_053.33 -> 55_924_054 ns.
+        // 1000 steps * 256 MiB = 268_435_456_000 bytes / 300 GB/s = 894_784_853.33 -> 894_784_854 ns.
         let cost = job_cost(&spec(JobKind::Hashchain, 1000, 0));
-        assert_eq!(base_duration_ns(&l4, &cost), 5_000 + 55_924_054);
+        assert_eq!(cost.footprint_bytes, 512 << 20);
+        assert_eq!(base_duration_ns(&l4, &cost), 5_000 + 894_784_854);
         // H200 has more bandwidth than H100, the same compute: hash chains run faster on it.
         let h100 = builtin_profile("H100-80GB").unwrap();
         let h200 = builtin_profile("H200").unwrap();

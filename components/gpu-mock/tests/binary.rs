@@ -111,6 +111,15 @@ fn starts_reports_ready_serves_health_and_exits_on_sigterm() {
 }
 
 #[test]
+fn sigterm_right_after_the_ready_line_exits_cleanly() {
+    // No request first: the handlers must be in place before the ready line is printed.
+    let (mut guard, ready) = spawn(&["--listen", "127.0.0.1:0"]);
+    assert_eq!(ready["event"], "ready");
+    let exit = terminate_and_wait(&mut guard);
+    assert!(exit.success(), "clean exit expected, got {exit:?}");
+}
+
+#[test]
 fn config_file_sets_devices_and_faults() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mock.yaml");

@@ -114,7 +114,7 @@ fn durations_follow_the_documented_formula() {
                 let n = u128::from(size);
                 (2 * n * n * n, 6 * n * n)
             }
-            JobKind::Hashchain => (u128::from(size) << 24, u128::from(size) << 24),
+            JobKind::Hashchain => (u128::from(size) << 28, u128::from(size) << 28),
         };
         let compute = ops.div_ceil(u128::from(profile.throughput_gflops));
         let memory = bytes.div_ceil(u128::from(profile.bandwidth_gb_s));
