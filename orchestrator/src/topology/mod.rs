@@ -11,9 +11,12 @@ mod diagnostics;
 mod expand;
 mod expectation;
 mod model;
+mod names;
 pub mod placeholders;
+mod read_command;
 mod read_faults;
 mod read_gpu;
+mod read_neuron;
 mod read_subnet;
 mod read_topology;
 mod scalars;
@@ -32,7 +35,7 @@ pub use expectation::METRICS;
 pub use model::*;
 pub use read_faults::FAULT_ACTIONS;
 pub use read_gpu::GPU_FAULT_FIELDS;
-pub use read_subnet::{MINER_BEHAVIOURS, VALIDATOR_BEHAVIOURS};
+pub use read_neuron::{MINER_BEHAVIOURS, VALIDATOR_BEHAVIOURS};
 
 /// Largest topology file accepted (bytes); real ones are a few kilobytes.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;

@@ -6,199 +6,19 @@ use super::decode::{Cx, index, join};
 use super::diagnostics::{Diagnostic, Loc};
 use super::expand::instance_names;
 use super::model::{
-    At, Behaviour, Fault, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Topology,
+    Behaviour, Fault, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Subnet, Topology,
 };
-use super::suggest::did_you_mean;
+use super::names::{Entity, Names};
 
 /// Most neuron instances in one topology.
 pub const MAX_NEURONS: u64 = 65_536;
-
-/// What a name refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Entity {
-    Chain,
-    GpuMock,
-    Subnet(usize),
-    /// A neuron group (`instance: false`) or one of its instances, with its subnet position.
-    Neuron {
-        role: Role,
-        subnet: usize,
-        group: usize,
-        instance: bool,
-    },
-}
-
-impl Entity {
-    fn describe(self) -> &'static str {
-        match self {
-            Entity::Chain => "the chain",
-            Entity::GpuMock => "a GPU mock",
-            Entity::Subnet(_) => "a subnet",
-            Entity::Neuron {
-                role: Role::Validator,
-                instance: false,
-                ..
-            } => "a validator group",
-            Entity::Neuron {
-                role: Role::Miner,
-                instance: false,
-                ..
-            } => "a miner group",
-            Entity::Neuron {
-                role: Role::Validator,
-                ..
-            } => "a validator instance",
-            Entity::Neuron {
-                role: Role::Miner, ..
-            } => "a miner instance",
-        }
-    }
-}
-
-/// Every name in the topology (one namespace, so any reference is unambiguous).
-#[derive(Default)]
-struct Names {
-    map: BTreeMap<String, (Entity, Loc)>,
-}
-
-impl Names {
-    fn add(&mut self, cx: &mut Cx, name: &At<String>, path: &str, entity: Entity, what: &str) {
-        if name.value.is_empty() {
-            return; // already reported as missing or invalid
-        }
-        self.add_plain(cx, &name.value, name.loc, name.width, path, entity, what);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn add_plain(
-        &mut self,
-        cx: &mut Cx,
-        name: &str,
-        loc: Loc,
-        width: usize,
-        path: &str,
-        entity: Entity,
-        what: &str,
-    ) {
-        if let Some((other, other_loc)) = self.map.get(name) {
-            let help = if *other == Entity::Chain {
-                "`chain` is reserved for the chain node".to_owned()
-            } else {
-                format!(
-                    "names are unique across the topology; {} `{name}` is defined at line {}",
-                    other.describe(),
-                    other_loc.line
-                )
-            };
-            cx.report(
-                Diagnostic::new(loc, path, format!("duplicate name `{name}` ({what})"))
-                    .with_help(help)
-                    .with_width(width),
-            );
-            return;
-        }
-        self.map.insert(name.to_owned(), (entity, loc));
-    }
-
-    fn get(&self, name: &str) -> Option<Entity> {
-        self.map.get(name).map(|(e, _)| *e)
-    }
-
-    /// Reports an unknown reference, suggesting a name that `accept` would take.
-    fn unknown(
-        &self,
-        cx: &mut Cx,
-        r: &At<String>,
-        path: &str,
-        what: &str,
-        accept: impl Fn(Entity) -> bool,
-    ) {
-        let (what, scope) = what
-            .split_once(" of ")
-            .map_or((what, String::new()), |(w, s)| (w, format!(" in {s}")));
-        let candidates: Vec<&str> = self
-            .map
-            .iter()
-            .filter(|(_, (e, _))| accept(*e))
-            .map(|(n, _)| n.as_str())
-            .collect();
-        let help = match did_you_mean(&r.value, candidates.iter().copied()) {
-            Some(dym) => dym,
-            None if candidates.is_empty() => format!("there is no {what} in this topology"),
-            None => format!("known: {}", list(&candidates)),
-        };
-        cx.report(
-            Diagnostic::new(r.loc, path, format!("unknown {what} `{}`{scope}", r.value))
-                .with_help(help)
-                .with_width(r.width),
-        );
-    }
-
-    /// Looks a reference up; reports it (with what would fit) unless `accept` takes it.
-    fn resolve(
-        &self,
-        cx: &mut Cx,
-        r: &At<String>,
-        path: &str,
-        what: &str,
-        accept: impl Fn(Entity) -> bool,
-    ) -> Option<Entity> {
-        if r.value.is_empty() {
-            return None; // missing, already reported
-        }
-        match self.get(&r.value) {
-            Some(e) if accept(e) => Some(e),
-            Some(e) => {
-                let candidates: Vec<&str> = self
-                    .map
-                    .iter()
-                    .filter(|(_, (e, _))| accept(*e))
-                    .map(|(n, _)| n.as_str())
-                    .collect();
-                let help = if candidates.is_empty() {
-                    format!("there is no {what} in this topology")
-                } else {
-                    format!("expected {what}: {}", list(&candidates))
-                };
-                cx.report(
-                    Diagnostic::new(
-                        r.loc,
-                        path,
-                        format!("`{}` is {}, not a {what}", r.value, e.describe()),
-                    )
-                    .with_help(help)
-                    .with_width(r.width),
-                );
-                None
-            }
-            None => {
-                self.unknown(cx, r, path, what, accept);
-                None
-            }
-        }
-    }
-}
-
-/// At most ten names, then a count.
-fn list(names: &[&str]) -> String {
-    let mut s = names
-        .iter()
-        .take(10)
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > 10 {
-        s.push_str(&format!(" and {} more", names.len() - 10));
-    }
-    s
-}
 
 /// Runs every cross-item check and assigns automatic netuids.
 pub(crate) fn validate(t: &mut Topology, cx: &mut Cx) {
     let names = collect_names(t, cx);
     assign_netuids(t, cx);
     for s in &t.subnets {
-        check_subnet_sizes(t, s.index, cx);
+        check_subnet_sizes(s, cx);
     }
     check_neuron_references(t, &names, cx);
     check_faults(t, &names, cx);
@@ -324,10 +144,7 @@ fn assign_netuids(t: &mut Topology, cx: &mut Cx) {
     }
 }
 
-fn check_subnet_sizes(t: &Topology, si: usize, cx: &mut Cx) {
-    let Some(s) = t.subnets.iter().find(|s| s.index == si) else {
-        return;
-    };
+fn check_subnet_sizes(s: &Subnet, cx: &mut Cx) {
     let spath = index("subnets", s.index);
     let hpath = join(&spath, "hyperparameters");
     let h = &s.hyperparameters;
@@ -413,7 +230,6 @@ fn check_subnet_sizes(t: &Topology, si: usize, cx: &mut Cx) {
             .with_help("neurons register during setup; allow registration"),
         );
     }
-    let _ = t;
 }
 
 fn check_neuron_references(t: &Topology, names: &Names, cx: &mut Cx) {
