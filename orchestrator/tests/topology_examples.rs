@@ -171,3 +171,39 @@ fn expansion_is_deterministic_and_names_are_unique() {
     let jb = serde_json::to_string(&topology::load(&path).unwrap().resolved()).unwrap();
     assert_eq!(ja, jb);
 }
+
+#[test]
+fn anchors_merge_keys_and_extension_fields_work() {
+    let src = "\
+name: anchors
+x-defaults: &hp
+  tempo: 20
+  kappa: 30000
+subnets:
+  - name: a
+    hyperparameters:
+      <<: *hp
+      kappa: 40000
+    miners:
+      - &miner
+        name: m1
+        replicas: 2
+        stake: 5
+      - <<: *miner
+        name: m2
+";
+    let t = topology::parse(src, "anchors.yaml").unwrap_or_else(|e| panic!("{}", e.render()));
+    let h = &t.subnets[0].hyperparameters;
+    assert_eq!((h.tempo, h.kappa), (20, 40_000), "merged, then overridden");
+    let m2 = &t.subnets[0].miners[1];
+    assert_eq!(
+        (m2.name.value.as_str(), m2.replicas.value, m2.stake.rao),
+        ("m2", 2, 5_000_000_000)
+    );
+    // Extension fields are only allowed at the top level.
+    let nested = src.replace(
+        "    hyperparameters:\n",
+        "    x-note: 1\n    hyperparameters:\n",
+    );
+    assert!(topology::parse(&nested, "anchors.yaml").is_err());
+}

@@ -292,6 +292,10 @@ impl<'a> Fields<'a> {
                 );
                 continue;
             }
+            // `x-*` keys are extension fields (for YAML anchors) where `allowed` says so.
+            if name.starts_with("x-") && allowed.contains(&"x-*") {
+                continue;
+            }
             if !allowed.contains(&name.as_str()) {
                 let mut help = format!("allowed fields of {what}: {}", allowed.join(", "));
                 if let Some(dym) = did_you_mean(name, allowed.iter().copied()) {

@@ -21,6 +21,7 @@ pub const TOP_FIELDS: &[&str] = &[
     "subnets",
     "faults",
     "expectations",
+    "x-*",
 ];
 
 /// Fields of `chain`.
