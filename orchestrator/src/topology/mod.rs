@@ -34,8 +34,23 @@ pub use expand::{Instance, instance_names};
 pub use expectation::METRICS;
 pub use model::*;
 pub use read_faults::FAULT_ACTIONS;
-pub use read_gpu::GPU_FAULT_FIELDS;
 pub use read_neuron::{MINER_BEHAVIOURS, VALIDATOR_BEHAVIOURS};
+
+/// Every kind of mapping in a topology and the fields it accepts, in documentation order
+/// (`x-*` stands for any top-level extension field).
+pub fn schema() -> Vec<(&'static str, &'static [&'static str])> {
+    vec![
+        ("topology", read_topology::TOP_FIELDS),
+        ("chain", read_topology::CHAIN_FIELDS),
+        ("subnet", read_subnet::SUBNET_FIELDS),
+        ("hyperparameters", read_subnet::HYPERPARAMETER_FIELDS),
+        ("neuron group", read_neuron::NEURON_FIELDS),
+        ("GPU mock", read_gpu::GPU_MOCK_FIELDS),
+        ("GPU faults", read_gpu::GPU_FAULT_FIELDS),
+        ("fault", read_faults::FAULT_FIELDS),
+        ("expectation", read_faults::EXPECTATION_FIELDS),
+    ]
+}
 
 /// Largest topology file accepted (bytes); real ones are a few kilobytes.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
