@@ -1,6 +1,6 @@
 //! `localtensor validate`: check a topology file and show what it resolves to.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -11,7 +11,7 @@ use super::{Outcome, UserError};
 /// Arguments of `localtensor validate`.
 #[derive(Debug, Args)]
 pub(crate) struct ValidateArgs {
-    /// The topology file (YAML).
+    /// The topology file (YAML); `-` reads standard input.
     topology: PathBuf,
     /// What to print on success: a short summary, or the resolved topology (defaults filled in,
     /// replicas expanded) as YAML or JSON.
@@ -28,7 +28,17 @@ enum Format {
 
 /// Validates; on failure every diagnostic goes to stderr and nothing to stdout (exit 2).
 pub(crate) fn run(args: ValidateArgs) -> Result<Outcome, UserError> {
-    let topology = match topology::load(&args.topology) {
+    let loaded = if args.topology.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| UserError::bad_input(format!("cannot read standard input: {e}")))?;
+        topology::parse_bytes(&bytes, "<stdin>")
+    } else {
+        topology::load(&args.topology)
+    };
+    let topology = match loaded {
         Ok(t) => t,
         Err(e) => {
             eprint!("{}", e.render_diagnostics());
