@@ -67,12 +67,8 @@ impl Cx {
     pub fn failed(&self, path: &str) -> bool {
         self.failed
             .range(path.to_owned()..)
-            .next()
-            .is_some_and(|p| {
-                p == path
-                    || p.starts_with(&format!("{path}."))
-                    || p.starts_with(&format!("{path}["))
-            })
+            .take_while(|p| p.starts_with(path))
+            .any(|p| matches!(p[path.len()..].chars().next(), None | Some('.' | '[')))
     }
 
     /// Reports `node` as having the wrong type.
@@ -410,5 +406,24 @@ impl<'a> Fields<'a> {
             .iter()
             .find(|(k, _, _)| *k == name)
             .map(|(_, key, _)| key.loc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_matches_the_path_and_what_is_under_it() {
+        let mut cx = Cx::default();
+        cx.report(Diagnostic::new(Loc::default(), "a.b-x", "m"));
+        cx.report(Diagnostic::new(Loc::default(), "a.b.c", "m"));
+        cx.report(Diagnostic::new(Loc::default(), "l[3]", "m"));
+        assert!(cx.failed("a.b"));
+        assert!(cx.failed("a.b.c"));
+        assert!(cx.failed("l"));
+        assert!(!cx.failed("a.bc"));
+        assert!(!cx.failed("a.b.d"));
+        assert!(!cx.failed("l[3]x"));
     }
 }

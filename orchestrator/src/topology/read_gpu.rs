@@ -3,8 +3,8 @@
 use super::decode::{Cx, Fields, one_of};
 use super::defaults as d;
 use super::diagnostics::Diagnostic;
-use super::model::{At, GpuFaults, GpuMock, GpuSpec};
-use super::scalars::name_at;
+use super::model::{GpuFaults, GpuMock, GpuSpec};
+use super::scalars::required_name;
 use super::yaml::{Kind, Node};
 
 /// Fields of a GPU mock.
@@ -29,14 +29,7 @@ pub const GPU_FAULT_FIELDS: &[&str] = &[
 
 pub(crate) fn read_gpu_mock(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Option<GpuMock> {
     let f = Fields::of(cx, node, path, "a GPU mock", GPU_MOCK_FIELDS)?;
-    let name = match f.node("name") {
-        Some(n) => name_at(n, &f.path_of("name"), cx),
-        None => {
-            f.missing(cx, "name", "a GPU mock");
-            None
-        }
-    }
-    .unwrap_or_else(|| At::new(String::new(), f.loc));
+    let name = required_name(cx, &f, "a GPU mock");
     let profile = match f.node("profile") {
         Some(n) => {
             one_of(cx, n, &f.path_of("profile"), "GPU profile", d::GPU_PROFILES).map(|p| p.value)

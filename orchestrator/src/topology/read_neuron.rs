@@ -5,7 +5,7 @@ use super::defaults as d;
 use super::diagnostics::Diagnostic;
 use super::model::{At, Behaviour, NeuronGroup, NeuronKind, Role, Tao};
 use super::read_command::read_command;
-use super::scalars::name_at;
+use super::scalars::required_name;
 use super::yaml::{Kind, Node};
 
 /// Fields of a validator or miner group.
@@ -42,14 +42,7 @@ pub(crate) fn read_group(
         Role::Miner => "a miner",
     };
     let f = Fields::of(cx, node, path, what, NEURON_FIELDS)?;
-    let name = match f.node("name") {
-        Some(n) => name_at(n, &f.path_of("name"), cx),
-        None => {
-            f.missing(cx, "name", what);
-            None
-        }
-    }
-    .unwrap_or_else(|| At::new(String::new(), f.loc));
+    let name = required_name(cx, &f, what);
     let replicas = f
         .ranged::<u32>(cx, "replicas", 1, d::MAX_REPLICAS)
         .unwrap_or_else(|| At::new(1, f.loc_of("replicas")));

@@ -5,7 +5,7 @@ use super::defaults as d;
 use super::diagnostics::Diagnostic;
 use super::model::{At, Hyperparameters, NeuronGroup, Role, Subnet, Tao};
 use super::read_neuron::read_group;
-use super::scalars::name_at;
+use super::scalars::required_name;
 use super::yaml::{Kind, Node};
 
 /// Fields of a subnet.
@@ -36,14 +36,7 @@ pub const HYPERPARAMETER_FIELDS: &[&str] = &[
 
 pub(crate) fn read_subnet(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Option<Subnet> {
     let f = Fields::of(cx, node, path, "a subnet", SUBNET_FIELDS)?;
-    let name = match f.node("name") {
-        Some(n) => name_at(n, &f.path_of("name"), cx),
-        None => {
-            f.missing(cx, "name", "a subnet");
-            None
-        }
-    }
-    .unwrap_or_else(|| At::new(String::new(), f.loc));
+    let name = required_name(cx, &f, "a subnet");
     // 0 marks "assign automatically"; validation assigns netuids in order.
     let netuid = f
         .ranged::<u16>(cx, "netuid", 1, d::MAX_NETUID)

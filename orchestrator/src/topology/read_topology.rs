@@ -7,7 +7,7 @@ use super::model::{At, Chain, Runtime, Sealing, Topology};
 use super::read_faults::{read_expectation, read_fault};
 use super::read_gpu::read_gpu_mock;
 use super::read_subnet::read_subnet;
-use super::scalars::name_at;
+use super::scalars::required_name;
 use super::yaml::{Kind, Node};
 
 /// Fields of the top-level mapping.
@@ -37,14 +37,7 @@ pub(crate) fn read_topology(root: &Node, cx: &mut Cx) -> Option<Topology> {
         return None;
     }
     let f = Fields::of(cx, root, "", "the topology", TOP_FIELDS)?;
-    let name = match f.node("name") {
-        Some(n) => name_at(n, "name", cx),
-        None => {
-            f.missing(cx, "name", "the topology");
-            None
-        }
-    }
-    .unwrap_or_else(|| At::new(String::new(), f.loc));
+    let name = required_name(cx, &f, "the topology");
     let seed = f.opt::<u64>(cx, "seed").unwrap_or(d::SEED);
     let runtime = match f.node("runtime") {
         Some(n) => match one_of(cx, n, "runtime", "runtime", &["process", "docker"]) {

@@ -1,6 +1,6 @@
 //! Decoders for scalar types specific to topologies: names and TAO amounts.
 
-use super::decode::{Cx, FromNode, scalar_width};
+use super::decode::{Cx, Fields, FromNode, scalar_width};
 use super::diagnostics::Diagnostic;
 use super::model::{At, RAO_PER_TAO, Tao};
 use super::yaml::{Kind, Node};
@@ -54,6 +54,19 @@ pub(crate) fn name_at(node: &Node, path: &str, cx: &mut Cx) -> Option<At<String>
         loc: a.loc,
         width: a.width,
     })
+}
+
+/// Decodes the required `name` field of a mapping (an empty name when missing or invalid; that
+/// was reported, and later checks skip empty names).
+pub(crate) fn required_name(cx: &mut Cx, f: &Fields<'_>, what: &str) -> At<String> {
+    let name = match f.node("name") {
+        Some(n) => name_at(n, &f.path_of("name"), cx),
+        None => {
+            f.missing(cx, "name", what);
+            None
+        }
+    };
+    name.unwrap_or_else(|| At::new(String::new(), f.loc))
 }
 
 /// Parses a decimal amount of TAO (`"1.5"`) exactly into rao.
