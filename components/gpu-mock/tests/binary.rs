@@ -24,12 +24,16 @@ impl Drop for ChildGuard {
 }
 
 fn spawn(args: &[&str]) -> (ChildGuard, serde_json::Value) {
+    spawn_with_stderr(args, Stdio::null())
+}
+
+fn spawn_with_stderr(args: &[&str], stderr: Stdio) -> (ChildGuard, serde_json::Value) {
     let mut child = Command::new(BIN)
         .args(args)
         .env_remove("RUST_LOG")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -163,6 +167,55 @@ fn bad_configuration_fails_before_listening() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("devices[0].count"), "{stderr}");
+}
+
+#[test]
+fn json_logs_go_to_stderr() {
+    let (mut guard, ready) = spawn_with_stderr(&["--log-format", "json"], Stdio::piped());
+    let addr = ready["http"].as_str().unwrap().to_owned();
+    assert_eq!(http_get(&addr, "/health").0, 200);
+    assert!(terminate_and_wait(&mut guard).success());
+    let mut stderr = String::new();
+    guard
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "gpu mock listening"),
+        "{stderr}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "gpu mock stopped"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_describes_the_flags() {
+    let output = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for flag in [
+        "--listen",
+        "--config",
+        "--profile",
+        "--count",
+        "--seed",
+        "--log-format",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help");
+    }
 }
 
 #[test]
