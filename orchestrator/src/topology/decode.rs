@@ -130,6 +130,19 @@ impl FromNode for String {
     fn from_node(node: &Node, path: &str, cx: &mut Cx) -> Option<Self> {
         match &node.kind {
             Kind::Str(s) => Some(s.clone()),
+            Kind::Bool(_) | Kind::Int(_) | Kind::Float(_) => {
+                // YAML reads `no`, `on` or `1e3` as non-strings.
+                cx.report(
+                    Diagnostic::new(
+                        node.loc,
+                        path,
+                        format!("expected a string, found {}", node.kind.describe()),
+                    )
+                    .with_help("quote the value to make it a string")
+                    .with_width(scalar_width(node)),
+                );
+                None
+            }
             _ => {
                 cx.wrong_type(node, path, "a string");
                 None

@@ -197,6 +197,10 @@ pub(crate) fn string_or_list(node: &Node, path: &str, cx: &mut Cx) -> Vec<At<Str
         Kind::Str(_) => At::<String>::from_node(node, path, cx)
             .into_iter()
             .collect(),
-        _ => Vec::<At<String>>::from_node(node, path, cx).unwrap_or_default(),
+        Kind::Seq(_) => Vec::<At<String>>::from_node(node, path, cx).unwrap_or_default(),
+        _ => {
+            cx.wrong_type(node, path, "a name or a list of names");
+            Vec::new()
+        }
     }
 }
