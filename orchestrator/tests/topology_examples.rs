@@ -207,3 +207,24 @@ subnets:
     );
     assert!(topology::parse(&nested, "anchors.yaml").is_err());
 }
+
+#[test]
+fn references_resolve_to_instances_and_subnets() {
+    let t = load("demo");
+    assert_eq!(t.neurons_named("m"), ["m-0", "m-1", "m-2", "m-3"]);
+    assert_eq!(t.neurons_named("m-2"), ["m-2"]);
+    assert_eq!(t.neurons_named("m-slow"), ["m-slow"]);
+    assert!(t.neurons_named("h100").is_empty());
+    assert!(t.neurons_named("chain").is_empty());
+
+    let multi = load("multi-subnet");
+    let restart = &multi.faults[0];
+    assert_eq!(multi.epoch_subnet(restart).unwrap().name.value, "image");
+    assert_eq!(multi.subnet_of("liquid-m-2").unwrap().name.value, "liquid");
+    let gpu = load("gpu-heterogeneous");
+    // A GPU mock target with no `subnet`: the first subnet's epochs.
+    assert_eq!(
+        gpu.epoch_subnet(&gpu.faults[0]).unwrap().name.value,
+        "compute"
+    );
+}

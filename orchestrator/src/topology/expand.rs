@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::model::{NeuronGroup, NeuronKind, Role, Tao, Topology};
+use super::model::{Fault, NeuronGroup, NeuronKind, Role, Subnet, Tao, Topology};
 
 /// One neuron to launch.
 #[derive(Debug, Clone, Serialize)]
@@ -62,6 +62,39 @@ impl Topology {
             }
         }
         out
+    }
+
+    /// The instance names a reference stands for: every instance of a group, or the one instance
+    /// named; empty when `name` is no neuron.
+    pub fn neurons_named(&self, name: &str) -> Vec<String> {
+        let groups = self.subnets.iter().flat_map(|s| s.groups());
+        for g in groups {
+            let instances = instance_names(g);
+            if g.name.value == name {
+                return instances;
+            }
+            if let Some(one) = instances.into_iter().find(|i| i == name) {
+                return vec![one];
+            }
+        }
+        Vec::new()
+    }
+
+    /// The subnet a neuron reference belongs to.
+    pub fn subnet_of(&self, neuron: &str) -> Option<&Subnet> {
+        self.subnets.iter().find(|s| {
+            s.groups()
+                .any(|g| g.name.value == neuron || instance_names(g).iter().any(|i| i == neuron))
+        })
+    }
+
+    /// The subnet whose epochs a fault's `epoch` counts: its `subnet`, else the target's subnet,
+    /// else the first subnet.
+    pub fn epoch_subnet(&self, fault: &Fault) -> Option<&Subnet> {
+        if let Some(name) = &fault.subnet {
+            return self.subnets.iter().find(|s| s.name.value == name.value);
+        }
+        self.subnet_of(&fault.target.value).or(self.subnets.first())
     }
 
     /// Number of neuron instances.
