@@ -682,6 +682,21 @@ fn hostile_inputs_are_refused_without_crashing() {
         "{ds:?}"
     );
 
+    // Oversized files are refused before parsing.
+    let big = format!("name: t\n# {}\n", "x".repeat(topology::MAX_FILE_BYTES));
+    match topology::parse_bytes(big.as_bytes(), "big.yaml") {
+        Err(TopologyError::Invalid { diagnostics, .. }) => {
+            assert!(
+                diagnostics[0]
+                    .help
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("at most 4194304 bytes")
+            )
+        }
+        other => panic!("expected invalid, got {other:?}"),
+    }
+
     // Millions of neurons through replicas: one error, no expansion.
     let mut huge = String::from("name: t\nsubnets:\n");
     for i in 0..40 {
