@@ -23,7 +23,8 @@ pub struct JobRequest {
     pub size: u64,
     /// Job seed.
     pub seed: u64,
-    /// The caller's current block: advances the mock's clock if ahead (never moves it back).
+    /// The caller's current block: the job is evaluated at this block (for `lost_from_block`),
+    /// and the mock's clock advances to it if it is ahead (never moves back).
     #[serde(default)]
     pub block: Option<u64>,
 }
@@ -68,7 +69,7 @@ pub struct JobOutcome {
     pub size: u64,
     /// Job seed.
     pub seed: u64,
-    /// Block the job ran at.
+    /// Block the job was evaluated at (its own `block`, else the clock).
     pub block: u64,
     /// The result (wrong if the `wrong_result_rate` fault hit this job).
     pub result: Digest,
@@ -211,7 +212,9 @@ impl GpuMock {
             {
                 state.set_block(block);
             }
-            let block = state.block;
+            // A job is judged at the block it names, so its outcome cannot depend on which other
+            // requests (with other blocks) happened to arrive first.
+            let block = request.block.unwrap_or(state.block);
             let device = state.device_mut(id)?;
             if let Some(since_block) = device.faults.lost_from_block
                 && block >= since_block

@@ -308,8 +308,14 @@ fn device_lost_from_a_block_on() {
     // The job's block advanced the clock; other devices still work.
     assert_eq!(mock.block(), 10);
     assert!(mock.submit(0, &request).is_ok());
-    // An older block in a request does not move the clock back.
-    assert!(mock.submit(1, &request.at_block(3)).is_err());
+    // Without a block, a job is judged at the clock.
+    assert!(matches!(
+        mock.submit(1, &request),
+        Err(GpuError::DeviceLost { block: 10, .. })
+    ));
+    // A job naming an older block is judged at that block, and does not move the clock back.
+    let late = mock.submit(1, &request.at_block(3)).unwrap();
+    assert_eq!((late.block, mock.block()), (3, 10));
     let t = mock.device_telemetry(1).unwrap();
     assert_eq!(t.status, DeviceStatus::Lost);
     assert_eq!(t.errors.device_lost, 2);
