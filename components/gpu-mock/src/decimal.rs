@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize, Serializer};
 
 /// Millionths per unit.
 const SCALE: u64 = 1_000_000;
+/// Largest value accepted from text: keeps the count of millionths below 2^53, where doubles
+/// are exact integers (so parsing and printing through JSON numbers is exact).
+const MAX_UNITS: u64 = 9_000_000_000;
 
 /// A non-negative decimal number stored exactly as an integer count of millionths.
 ///
@@ -59,9 +62,8 @@ impl fmt::Display for Decimal6 {
 
 impl Serialize for Decimal6 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Both operands are exact doubles below 2^53, so the quotient is the double nearest to the
-        // decimal, and serde_json prints it back as that shortest decimal: output is exact.
-        #[allow(clippy::cast_precision_loss)]
+        // For parsed values both operands are exact doubles (below 2^53), so the quotient is the
+        // double nearest to the decimal, and serde_json prints it back as that shortest decimal.
         let value = self.0 as f64 / SCALE as f64;
         serializer.serialize_f64(value)
     }
@@ -83,6 +85,11 @@ impl Visitor<'_> for Decimal6Visitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal6, E> {
+        if v > MAX_UNITS {
+            return Err(E::custom(format!(
+                "number {v} is too large (max {MAX_UNITS})"
+            )));
+        }
         Decimal6::from_units(v).ok_or_else(|| E::custom(format!("number {v} is too large")))
     }
 
@@ -100,9 +107,10 @@ impl Visitor<'_> for Decimal6Visitor {
         if v < 0.0 {
             return Err(E::custom(format!("number {v} is negative")));
         }
-        // 9e9 units keeps the scaled value below 2^53, where doubles are exact integers.
-        if v > 9.0e9 {
-            return Err(E::custom(format!("number {v} is too large")));
+        if v > MAX_UNITS as f64 {
+            return Err(E::custom(format!(
+                "number {v} is too large (max {MAX_UNITS})"
+            )));
         }
         let scaled = v * SCALE as f64;
         let rounded = scaled.round();
@@ -114,7 +122,6 @@ impl Visitor<'_> for Decimal6Visitor {
                 "number {v} has more than six decimal places"
             )));
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Ok(Decimal6(rounded as u64))
     }
 
@@ -140,7 +147,7 @@ fn parse_decimal(s: &str) -> Option<Decimal6> {
     if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let whole: u64 = whole.parse().ok()?;
+    let whole: u64 = whole.parse().ok().filter(|&w| w <= MAX_UNITS)?;
     let mut frac_micros: u64 = 0;
     for (i, b) in frac.bytes().enumerate() {
         frac_micros += u64::from(b - b'0') * 10u64.pow(5 - i as u32);
@@ -179,6 +186,9 @@ mod tests {
         assert!(parse("\"1e3\"").is_err());
         assert!(parse("true").is_err());
         assert!(parse("1e300").is_err());
+        assert!(parse("9000000001").is_err());
+        assert!(parse("\"9000000001\"").is_err());
+        assert_eq!(parse("9000000000").unwrap().micros(), 9_000_000_000_000_000);
         assert!(parse("0.1000001").is_err());
         assert!(parse("12345.1234567").is_err());
     }
