@@ -133,3 +133,38 @@ fn standard_input_is_read_with_a_dash() {
     assert!(stderr.contains("--> <stdin>:4:5"), "{stderr}");
     assert!(stderr.contains("did you mean `miners`?"), "{stderr}");
 }
+
+#[test]
+fn warnings_go_to_stderr_and_keep_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("warn.yaml");
+    std::fs::write(
+        &path,
+        "name: warn\nsubnets:\n  - name: sn\n    miners:\n      - name: m\n",
+    )
+    .unwrap();
+    let out = localtensor(&["validate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("topology `warn`"));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("warning: subnet `sn` has no validators"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("--> {}:3:11", path.display())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn endless_input_is_cut_off() {
+    let out = localtensor(&["validate", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("the file is too large"),
+        "{}",
+        text(&out.stderr)
+    );
+}

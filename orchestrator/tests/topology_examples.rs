@@ -30,6 +30,7 @@ fn every_example_validates() {
     for name in EXAMPLES {
         let t = load(name);
         assert_eq!(t.name.value, *name, "the file name and `name` agree");
+        assert!(t.lints().is_empty(), "{name}: {:?}", t.lints());
     }
     // Nothing in topologies/ is left unchecked.
     let on_disk: BTreeSet<String> = std::fs::read_dir(examples_dir())

@@ -28,23 +28,31 @@ enum Format {
 
 /// Validates; on failure every diagnostic goes to stderr and nothing to stdout (exit 2).
 pub(crate) fn run(args: ValidateArgs) -> Result<Outcome, UserError> {
-    let loaded = if args.topology.as_os_str() == "-" {
+    let (bytes, file) = if args.topology.as_os_str() == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
+            .take(topology::MAX_FILE_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| UserError::bad_input(format!("cannot read standard input: {e}")))?;
-        topology::parse_bytes(&bytes, "<stdin>")
+        (bytes, "<stdin>".to_owned())
     } else {
-        topology::load(&args.topology)
+        let bytes = topology::read_file(&args.topology).map_err(UserError::bad_input)?;
+        (bytes, args.topology.display().to_string())
     };
-    let topology = match loaded {
+    let topology = match topology::parse_bytes(&bytes, &file) {
         Ok(t) => t,
         Err(e) => {
             eprint!("{}", e.render_diagnostics());
             return Err(UserError::bad_input(e));
         }
     };
+    // Valid input is UTF-8, so the lossy conversion only matters for snippets.
+    let source = String::from_utf8_lossy(&bytes);
+    eprint!(
+        "{}",
+        topology::render_warnings(&file, &source, &topology.lints())
+    );
     let text = match args.format {
         Format::Summary => topology.summary(),
         Format::Yaml => serde_saphyr::to_string(&topology.resolved())

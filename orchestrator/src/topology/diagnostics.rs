@@ -123,19 +123,28 @@ impl TopologyError {
         } = self
         {
             for d in diagnostics {
-                render_one(&mut out, file, source_text, d);
+                render_one(&mut out, "error", file, source_text, d);
             }
         }
         out
     }
 }
 
+/// Renders warnings (such as [`crate::topology::Topology::lints`]) like errors, labelled `warning`.
+pub fn render_warnings(file: &str, source_text: &str, warnings: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in warnings {
+        render_one(&mut out, "warning", file, source_text, d);
+    }
+    out
+}
+
 /// Longest part of a source line shown in a snippet (characters).
 const MAX_SHOWN: usize = 120;
 
-fn render_one(out: &mut String, file: &str, src: &str, d: &Diagnostic) {
+fn render_one(out: &mut String, label: &str, file: &str, src: &str, d: &Diagnostic) {
     use std::fmt::Write as _;
-    let _ = writeln!(out, "error: {}", d.message);
+    let _ = writeln!(out, "{label}: {}", d.message);
     let _ = writeln!(out, "  --> {file}:{}:{}", d.loc.line, d.loc.column);
     if !d.path.is_empty() {
         let _ = writeln!(out, "   = field: {}", d.path);

@@ -10,6 +10,7 @@ pub mod defaults;
 mod diagnostics;
 mod expand;
 mod expectation;
+mod lints;
 mod model;
 mod names;
 pub mod placeholders;
@@ -29,7 +30,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-pub use diagnostics::{Diagnostic, Loc, TopologyError};
+pub use diagnostics::{Diagnostic, Loc, TopologyError, render_warnings};
 pub use expand::{Instance, instance_names};
 pub use expectation::METRICS;
 pub use model::*;
@@ -57,11 +58,24 @@ pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Reads and validates the topology file at `path`.
 pub fn load(path: &Path) -> Result<Topology, TopologyError> {
-    let bytes = std::fs::read(path).map_err(|source| TopologyError::Read {
+    let bytes = read_file(path)?;
+    parse_bytes(&bytes, &path.display().to_string())
+}
+
+/// Reads a topology file's bytes, stopping just past [`MAX_FILE_BYTES`] (so `/dev/zero` or a
+/// huge file cannot exhaust memory; [`parse_bytes`] then reports the size).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, TopologyError> {
+    use std::io::Read as _;
+    let read_error = |source| TopologyError::Read {
         path: path.to_owned(),
         source,
-    })?;
-    parse_bytes(&bytes, &path.display().to_string())
+    };
+    let file = std::fs::File::open(path).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    Ok(bytes)
 }
 
 /// Validates raw bytes; `file` names the source in diagnostics.
@@ -74,12 +88,8 @@ pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Topology, TopologyError> 
     if bytes.len() > MAX_FILE_BYTES {
         return Err(invalid(
             String::new(),
-            Diagnostic::new(
-                Loc::new(1, 1),
-                "",
-                format!("the file is {} bytes", bytes.len()),
-            )
-            .with_help(format!("a topology is at most {MAX_FILE_BYTES} bytes")),
+            Diagnostic::new(Loc::new(1, 1), "", "the file is too large")
+                .with_help(format!("a topology is at most {MAX_FILE_BYTES} bytes")),
         ));
     }
     match std::str::from_utf8(bytes) {
