@@ -23,6 +23,7 @@ pub(crate) enum Entity {
 }
 
 impl Entity {
+    /// How the entity is named in messages.
     pub(crate) fn describe(self) -> &'static str {
         match self {
             Entity::Chain => "the chain",
@@ -56,6 +57,7 @@ pub(crate) struct Names {
 }
 
 impl Names {
+    /// Registers `name`, reporting it if it is already taken (empty names were reported earlier).
     pub(crate) fn add(
         &mut self,
         cx: &mut Cx,
@@ -64,43 +66,31 @@ impl Names {
         entity: Entity,
         what: &str,
     ) {
-        if name.value.is_empty() {
-            return; // already reported as missing or invalid
+        let At { value, loc, width } = name;
+        if value.is_empty() {
+            return;
         }
-        self.add_plain(cx, &name.value, name.loc, name.width, path, entity, what);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_plain(
-        &mut self,
-        cx: &mut Cx,
-        name: &str,
-        loc: Loc,
-        width: usize,
-        path: &str,
-        entity: Entity,
-        what: &str,
-    ) {
-        if let Some((other, other_loc)) = self.map.get(name) {
+        if let Some((other, other_loc)) = self.map.get(value) {
             let help = if *other == Entity::Chain {
                 "`chain` is reserved for the chain node".to_owned()
             } else {
                 format!(
-                    "names are unique across the topology; {} `{name}` is defined at line {}",
+                    "names are unique across the topology; {} `{value}` is defined at line {}",
                     other.describe(),
                     other_loc.line
                 )
             };
             cx.report(
-                Diagnostic::new(loc, path, format!("duplicate name `{name}` ({what})"))
+                Diagnostic::new(*loc, path, format!("duplicate name `{value}` ({what})"))
                     .with_help(help)
-                    .with_width(width),
+                    .with_width(*width),
             );
             return;
         }
-        self.map.insert(name.to_owned(), (entity, loc));
+        self.map.insert(value.clone(), (entity, *loc));
     }
 
+    /// What `name` refers to.
     pub(crate) fn get(&self, name: &str) -> Option<Entity> {
         self.map.get(name).map(|(e, _)| *e)
     }

@@ -6,7 +6,8 @@ use super::decode::{Cx, index, join};
 use super::diagnostics::{Diagnostic, Loc};
 use super::expand::instance_names;
 use super::model::{
-    Behaviour, Fault, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Subnet, Topology,
+    At, Behaviour, Fault, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Subnet,
+    Topology,
 };
 use super::names::{Entity, Names};
 
@@ -92,11 +93,14 @@ fn collect_names(t: &Topology, cx: &mut Cx) -> Names {
                         group: g.index,
                         instance: true,
                     };
-                    names.add_plain(
+                    let inst = At {
+                        value: inst,
+                        loc: g.name.loc,
+                        width: g.name.width,
+                    };
+                    names.add(
                         cx,
                         &inst,
-                        g.name.loc,
-                        g.name.width,
                         &join(&gpath, "name"),
                         entity,
                         &format!("instance of `{}`", g.name.value),
