@@ -1,0 +1,79 @@
+//! The `localtensor-chain` binary: parses flags, starts the node and its JSON-RPC server, prints
+//! one JSON "ready" line on stdout once the port is bound, and stops on Ctrl-C or SIGTERM.
+
+use anyhow::Context;
+use clap::Parser;
+use localtensor_chain::genesis::GenesisConfig;
+use localtensor_chain::node::{Node, Sealing};
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+
+/// A Bittensor devnet node speaking subtensor's Substrate JSON-RPC interface.
+#[derive(Parser, Debug)]
+#[command(name = "localtensor-chain", version)]
+struct Args {
+    /// Run the built-in development chain (dev accounts prefunded, //Alice is sudo). This is
+    /// currently the only chain, so it is also the default.
+    #[arg(long)]
+    dev: bool,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    rpc_host: IpAddr,
+    /// Port for JSON-RPC over WebSocket and HTTP; 0 lets the OS pick (see the ready line).
+    #[arg(long, default_value_t = 9944)]
+    rpc_port: u16,
+    /// Block production: manual, instant or interval=<ms>.
+    #[arg(long, default_value = "instant")]
+    sealing: Sealing,
+    /// Accepted for compatibility with node-subtensor command lines; CORS is always open.
+    #[arg(long, value_name = "ORIGINS")]
+    rpc_cors: Option<String>,
+}
+
+async fn shutdown_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let args = Args::parse();
+    let _ = args.dev;
+    let genesis = GenesisConfig::dev().context("building the dev genesis")?;
+    let node = Node::new(genesis, args.sealing);
+    let (handle, bound) =
+        localtensor_chain::rpc::serve(node.clone(), SocketAddr::new(args.rpc_host, args.rpc_port))
+            .await
+            .context("starting the JSON-RPC server")?;
+    node.spawn_sealer();
+    let genesis_hash = node.chain().genesis_hash().to_hex();
+    let ready = serde_json::json!({
+        "event": "ready",
+        "rpc": bound.to_string(),
+        "ws": format!("ws://{bound}"),
+        "http": format!("http://{bound}"),
+        "genesis": genesis_hash,
+        "sealing": args.sealing.to_string(),
+        "pid": std::process::id(),
+    });
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{ready}").context("writing the ready line")?;
+    out.flush().context("flushing stdout")?;
+    drop(out);
+    shutdown_signal().await?;
+    let _ = handle.stop();
+    handle.stopped().await;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! The pallets this node implements, each with subtensor's pallet name and index.
+
+pub mod balances;
+pub mod sudo;
+pub mod system;
+pub mod timestamp;
+pub mod transaction_payment;

@@ -1,0 +1,192 @@
+//! Chain state: an ordered map from raw storage keys to SCALE-encoded values, with nested
+//! transactional layers so a failed dispatch leaves no trace.
+
+use crate::hashing::blake2_256;
+use crate::primitives::H256;
+use parity_scale_codec::{Decode, Encode};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+/// Previous values of the keys written in one transactional layer.
+type Layer = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+/// The raw key/value state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct State {
+    map: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// One journal per open layer: the previous value of every key written in it.
+    journal: Vec<Layer>,
+}
+
+impl State {
+    /// An empty state.
+    pub fn new() -> State {
+        State::default()
+    }
+
+    /// Builds a state from raw pairs.
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) -> State {
+        State {
+            map: pairs.into_iter().collect(),
+            journal: Vec::new(),
+        }
+    }
+
+    /// Raw value at `key`.
+    pub fn get_raw(&self, key: &[u8]) -> Option<&[u8]> {
+        self.map.get(key).map(Vec::as_slice)
+    }
+
+    /// Decoded value at `key`; `None` when missing or (which would be a bug) undecodable.
+    pub fn get<T: Decode>(&self, key: &[u8]) -> Option<T> {
+        self.get_raw(key).and_then(|mut v| T::decode(&mut v).ok())
+    }
+
+    /// Sets a raw value.
+    pub fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        let old = self.map.insert(key.clone(), value);
+        self.record(key, old);
+    }
+
+    /// Encodes and sets a value.
+    pub fn put<T: Encode>(&mut self, key: Vec<u8>, value: &T) {
+        self.put_raw(key, value.encode());
+    }
+
+    /// Removes a key.
+    pub fn remove(&mut self, key: &[u8]) {
+        if let Some(old) = self.map.remove(key) {
+            self.record(key.to_vec(), Some(old));
+        }
+    }
+
+    fn record(&mut self, key: Vec<u8>, old: Option<Vec<u8>>) {
+        if let Some(layer) = self.journal.last_mut() {
+            layer.push((key, old));
+        }
+    }
+
+    /// Opens a transactional layer.
+    pub fn begin(&mut self) {
+        self.journal.push(Vec::new());
+    }
+
+    /// Keeps the changes of the innermost layer.
+    pub fn commit(&mut self) {
+        if let Some(layer) = self.journal.pop()
+            && let Some(outer) = self.journal.last_mut()
+        {
+            outer.extend(layer);
+        }
+    }
+
+    /// Undoes the changes of the innermost layer.
+    pub fn rollback(&mut self) {
+        if let Some(layer) = self.journal.pop() {
+            for (key, old) in layer.into_iter().rev() {
+                match old {
+                    Some(v) => {
+                        self.map.insert(key, v);
+                    }
+                    None => {
+                        self.map.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keys starting with `prefix`, in order, strictly after `start` if given, at most `limit`.
+    pub fn keys_with_prefix(
+        &self,
+        prefix: &[u8],
+        start: Option<&[u8]>,
+        limit: usize,
+    ) -> Vec<Vec<u8>> {
+        let lower = match start {
+            Some(s) if s > prefix => Bound::Excluded(s.to_vec()),
+            _ => Bound::Included(prefix.to_vec()),
+        };
+        self.map
+            .range((lower, Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .take(limit)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Every pair, in key order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&Vec<u8>, &Vec<u8>)> {
+        self.map.iter()
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the state is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// A commitment to the whole state: blake2-256 over the SCALE encoding of the ordered pairs.
+    /// (Not a Merkle-Patricia trie root: this node serves no storage proofs.)
+    pub fn root(&self) -> H256 {
+        let mut buf = Vec::with_capacity(64 * self.map.len());
+        parity_scale_codec::Compact(self.map.len() as u32).encode_to(&mut buf);
+        for (k, v) in &self.map {
+            k.encode_to(&mut buf);
+            v.encode_to(&mut buf);
+        }
+        H256(blake2_256(&buf))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollback_restores_previous_values() {
+        let mut s = State::from_pairs([(b"a".to_vec(), b"1".to_vec())]);
+        let root = s.root();
+        s.begin();
+        s.put_raw(b"a".to_vec(), b"2".to_vec());
+        s.put_raw(b"b".to_vec(), b"3".to_vec());
+        s.remove(b"a");
+        s.rollback();
+        assert_eq!(s.get_raw(b"a"), Some(&b"1"[..]));
+        assert_eq!(s.get_raw(b"b"), None);
+        assert_eq!(s.root(), root);
+    }
+
+    #[test]
+    fn nested_commit_then_outer_rollback() {
+        let mut s = State::new();
+        s.begin();
+        s.begin();
+        s.put_raw(b"k".to_vec(), b"v".to_vec());
+        s.commit();
+        s.rollback();
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn prefix_iteration_is_ordered_and_paged() {
+        let s = State::from_pairs(
+            [&b"pa"[..], b"pb", b"pc", b"q"]
+                .iter()
+                .map(|k| (k.to_vec(), vec![])),
+        );
+        assert_eq!(
+            s.keys_with_prefix(b"p", None, 10),
+            vec![b"pa".to_vec(), b"pb".to_vec(), b"pc".to_vec()]
+        );
+        assert_eq!(
+            s.keys_with_prefix(b"p", Some(b"pa"), 1),
+            vec![b"pb".to_vec()]
+        );
+        assert!(s.keys_with_prefix(b"r", None, 10).is_empty());
+    }
+}
