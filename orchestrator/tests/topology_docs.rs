@@ -49,3 +49,23 @@ fn every_enumerated_value_is_documented() {
         );
     }
 }
+
+/// The text of the fenced block that follows `marker` in the docs.
+fn block_after(docs: &str, marker: &str) -> String {
+    let at = docs
+        .find(marker)
+        .unwrap_or_else(|| panic!("no `{marker}` in docs"));
+    let open = at + docs[at..].find("```").unwrap();
+    let body = open + docs[open..].find('\n').unwrap() + 1;
+    let close = body + docs[body..].find("```").unwrap();
+    docs[body..close].to_owned()
+}
+
+#[test]
+fn the_error_example_is_real_output() {
+    let docs = docs();
+    let file = block_after(&docs, "For this file, `bad.yaml`:");
+    let shown = block_after(&docs, "`localtensor validate bad.yaml` prints:");
+    let err = topology::parse(&file, "bad.yaml").unwrap_err();
+    assert_eq!(err.render().trim_end(), shown.trim_end());
+}

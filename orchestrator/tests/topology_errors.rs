@@ -261,7 +261,7 @@ fn cases() -> Vec<Case> {
             "subnets[0].miners[0].replicas",
             11,
             19,
-            "would have 5 or more neurons, but max_allowed_uids is 4",
+            "subnet `sn` has 5 neurons, but max_allowed_uids is 4",
             "",
         ),
         case(

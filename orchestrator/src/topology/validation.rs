@@ -6,8 +6,8 @@ use super::decode::{Cx, index, join};
 use super::diagnostics::{Diagnostic, Loc};
 use super::expand::instance_names;
 use super::model::{
-    At, Behaviour, Fault, FaultAction, FaultTime, Metric, NeuronKind, Operand, Role, Subnet,
-    Topology,
+    At, Behaviour, Fault, FaultAction, FaultTime, Metric, NeuronGroup, NeuronKind, Operand, Role,
+    Subnet, Topology,
 };
 use super::names::{Entity, Names};
 
@@ -154,6 +154,10 @@ fn check_subnet_sizes(s: &Subnet, cx: &mut Cx) {
     let h = &s.hyperparameters;
     let hp_ok = |cx: &Cx, name: &str| !cx.failed(&join(&hpath, name));
 
+    let replicas = |gs: &[NeuronGroup]| gs.iter().map(|g| u64::from(g.replicas.value)).sum::<u64>();
+    let all_validators = replicas(&s.validators);
+    let all_neurons = all_validators + replicas(&s.miners);
+    // Counts run in file order, so the error points at the group that crosses the limit.
     let mut validators: u64 = 0;
     let mut total: u64 = 0;
     let mut reported_validators = false;
@@ -179,7 +183,7 @@ fn check_subnet_sizes(s: &Subnet, cx: &mut Cx) {
                         g.replicas.loc,
                         join(&gpath, "replicas"),
                         format!(
-                            "subnet `{}` would have {validators} or more validators, but max_allowed_validators is {}",
+                            "subnet `{}` has {all_validators} validators, but max_allowed_validators is {}",
                             s.name.value, h.max_allowed_validators
                         ),
                     )
@@ -196,11 +200,14 @@ fn check_subnet_sizes(s: &Subnet, cx: &mut Cx) {
                     g.replicas.loc,
                     join(&gpath, "replicas"),
                     format!(
-                        "subnet `{}` would have {total} or more neurons, but max_allowed_uids is {}",
+                        "subnet `{}` has {all_neurons} neurons, but max_allowed_uids is {}",
                         s.name.value, h.max_allowed_uids
                     ),
                 )
-                .with_help(format!("lower the replicas, or raise hyperparameters.max_allowed_uids (at most {})", super::defaults::MAX_UIDS_LIMIT))
+                .with_help(format!(
+                    "lower the replicas, or raise hyperparameters.max_allowed_uids (at most {})",
+                    super::defaults::MAX_UIDS_LIMIT
+                ))
                 .with_width(g.replicas.width),
             );
         }
