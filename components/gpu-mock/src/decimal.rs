@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize, Serializer};
 
 /// Millionths per unit.
 const SCALE: u64 = 1_000_000;
-/// Largest value accepted from text: keeps the count of millionths below 2^53, where doubles
-/// are exact integers (so parsing and printing through JSON numbers is exact).
-const MAX_UNITS: u64 = 9_000_000_000;
+/// Largest whole part accepted from text: with at most 9 + 6 = 15 significant digits a decimal
+/// survives the trip through a double exactly (parsing, scaling and printing).
+const MAX_UNITS: u64 = 999_999_999;
 
 /// A non-negative decimal number stored exactly as an integer count of millionths.
 ///
@@ -62,8 +62,8 @@ impl fmt::Display for Decimal6 {
 
 impl Serialize for Decimal6 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // For parsed values both operands are exact doubles (below 2^53), so the quotient is the
-        // double nearest to the decimal, and serde_json prints it back as that shortest decimal.
+        // For parsed values (<= 15 significant digits) the quotient is the double nearest to the
+        // decimal, and serde_json prints the shortest text that reads back as that double.
         let value = self.0 as f64 / SCALE as f64;
         serializer.serialize_f64(value)
     }
@@ -107,7 +107,7 @@ impl Visitor<'_> for Decimal6Visitor {
         if v < 0.0 {
             return Err(E::custom(format!("number {v} is negative")));
         }
-        if v > MAX_UNITS as f64 {
+        if v >= (MAX_UNITS + 1) as f64 {
             return Err(E::custom(format!(
                 "number {v} is too large (max {MAX_UNITS})"
             )));
@@ -186,11 +186,31 @@ mod tests {
         assert!(parse("\"1e3\"").is_err());
         assert!(parse("true").is_err());
         assert!(parse("1e300").is_err());
-        assert!(parse("9000000001").is_err());
-        assert!(parse("\"9000000001\"").is_err());
-        assert_eq!(parse("9000000000").unwrap().micros(), 9_000_000_000_000_000);
+        assert!(parse("1000000000").is_err());
+        assert!(parse("1000000000.5").is_err());
+        assert!(parse("\"1000000000\"").is_err());
+        assert_eq!(
+            parse("999999999.999999").unwrap().micros(),
+            999_999_999_999_999
+        );
+        assert_eq!(
+            parse("\"999999999.999999\"").unwrap().micros(),
+            999_999_999_999_999
+        );
         assert!(parse("0.1000001").is_err());
         assert!(parse("12345.1234567").is_err());
+    }
+
+    #[test]
+    fn json_round_trip_is_exact_across_the_whole_range() {
+        let max = MAX_UNITS * SCALE + (SCALE - 1);
+        let edges = [0, 1, SCALE - 1, SCALE, max - 1, max];
+        let spread = (0..100_000u64).map(|i| crate::seed::mix64(i) % (max + 1));
+        for micros in edges.into_iter().chain(spread) {
+            let value = Decimal6::from_micros(micros);
+            let json = serde_json::to_string(&value).unwrap();
+            assert_eq!(parse(&json).unwrap(), value, "{json}");
+        }
     }
 
     #[test]
