@@ -6,33 +6,28 @@ use std::sync::Arc;
 use localtensor_gpu_mock::{GpuMock, JobKind, JobSpec, MockConfig, expected_result, http};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
-/// A server on 127.0.0.1:0, shut down (and awaited) on drop of `stop`.
+/// A server on 127.0.0.1:0 with a client; the handle stops the server when dropped.
 struct Server {
     base: String,
     client: reqwest::Client,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    handle: http::ServerHandle,
 }
 
 impl Server {
     async fn start(config: &MockConfig) -> Self {
         let mock = Arc::new(GpuMock::new(config).unwrap());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(http::serve(listener, mock, async {
-            let _ = stopped.await;
-        }));
+        let handle = http::ServerHandle::start(mock, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        assert_ne!(handle.addr().port(), 0);
         Self {
-            base: format!("http://{addr}"),
+            base: handle.url(),
             client: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .build()
                 .unwrap(),
-            stop: Some(stop),
-            task: Some(task),
+            handle,
         }
     }
 
@@ -80,22 +75,8 @@ impl Server {
         decode(response).await
     }
 
-    async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.unwrap().unwrap();
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        // A failed assertion skips shutdown(): stop the server task anyway.
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+    async fn shutdown(self) {
+        self.handle.shutdown().await.unwrap();
     }
 }
 
@@ -535,4 +516,19 @@ async fn concurrent_requests_end_in_the_same_state_as_sequential_ones() {
     assert_eq!(profiles["profiles"].as_array().unwrap().len(), 5);
     assert_eq!(profiles["profiles"][4]["name"], "L4");
     Arc::try_unwrap(server).ok().unwrap().shutdown().await;
+}
+
+#[tokio::test]
+async fn shutdown_releases_the_port() {
+    let mock = Arc::new(GpuMock::new(&config()).unwrap());
+    let handle = http::ServerHandle::start(mock, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let addr = handle.addr();
+    tokio::net::TcpStream::connect(addr).await.unwrap();
+    handle.shutdown().await.unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "listener still open after shutdown"
+    );
 }
