@@ -221,8 +221,10 @@ fn check_subnet_sizes(s: &Subnet, cx: &mut Cx) {
                 s.name.loc,
                 join(&hpath, "min_allowed_weights"),
                 format!(
-                    "validators of subnet `{}` must set at least {} weights, but the subnet has only {total} neurons",
-                    s.name.value, h.min_allowed_weights
+                    "validators of subnet `{}` must set at least {} weights, but the subnet has only {total} neuron{}",
+                    s.name.value,
+                    h.min_allowed_weights,
+                    if total == 1 { "" } else { "s" }
                 ),
             )
             .with_help("lower hyperparameters.min_allowed_weights or add neurons"),
@@ -319,13 +321,9 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
                 e == Entity::GpuMock
             })
         } else {
-            names.resolve(
-                cx,
-                &f.target,
-                &target_path,
-                "component (chain, GPU mock or neuron)",
-                |e| !matches!(e, Entity::Subnet(_)),
-            )
+            names.resolve(cx, &f.target, &target_path, "fault target", |e| {
+                !matches!(e, Entity::Subnet(_))
+            })
         };
         if let Some(subnet) = &f.subnet {
             names.resolve(cx, subnet, &join(&fpath, "subnet"), "subnet", |e| {

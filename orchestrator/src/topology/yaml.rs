@@ -147,7 +147,11 @@ fn first_line(e: &serde_saphyr::Error) -> String {
         Some(i) if line.starts_with("line ") => &line[i + 2..],
         _ => line,
     };
-    trimmed.to_owned()
+    // And a trailing " at line X, column Y" for the same reason.
+    match trimmed.rfind(" at line ") {
+        Some(i) if trimmed[i..].contains(", column ") => trimmed[..i].to_owned(),
+        _ => trimmed.to_owned(),
+    }
 }
 
 #[cfg(test)]
