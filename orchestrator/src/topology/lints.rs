@@ -64,6 +64,25 @@ impl Topology {
                 );
             }
         }
+        for g in &self.gpu_mocks {
+            let used = self
+                .subnets
+                .iter()
+                .flat_map(|s| s.groups())
+                .any(|n| n.gpus.iter().any(|u| u.value == g.name.value));
+            let targeted = self.faults.iter().any(|f| f.target.value == g.name.value);
+            if !used && !targeted {
+                out.push(
+                    Diagnostic::new(
+                        g.name.loc,
+                        join(&index("gpu_mocks", g.index), "name"),
+                        format!("GPU mock `{}` is not used", g.name.value),
+                    )
+                    .with_help("assign it to neurons with `gpu:`, or remove it")
+                    .with_width(g.name.width),
+                );
+            }
+        }
         out.sort_by_key(|d| d.loc);
         out
     }
@@ -75,12 +94,13 @@ mod tests {
 
     #[test]
     fn flags_surprising_but_valid_settings() {
-        let src = "name: t\nsubnets:\n  - name: a\n    hyperparameters: {tempo: 100, activity_cutoff: 50, weights_rate_limit: 200}\n    validators:\n      - name: v\n";
+        let src = "name: t\ngpu_mocks:\n  - {name: idle, profile: L4}\nsubnets:\n  - name: a\n    hyperparameters: {tempo: 100, activity_cutoff: 50, weights_rate_limit: 200}\n    validators:\n      - name: v\n";
         let t = parse(src, "t.yaml").unwrap();
         let paths: Vec<String> = t.lints().into_iter().map(|d| d.path).collect();
         assert_eq!(
             paths,
             [
+                "gpu_mocks[0].name",
                 "subnets[0].miners",
                 "subnets[0].hyperparameters.activity_cutoff",
                 "subnets[0].hyperparameters.weights_rate_limit"
