@@ -5,6 +5,7 @@
 //! checks), [`metadata`] (V14/V15 from the runtime's types), [`chain`] (blocks, pool, block
 //! building), [`node`] (sealing and channels) and [`rpc`] (JSON-RPC server).
 
+pub mod builder;
 pub mod chain;
 pub mod extrinsic;
 pub mod genesis;

@@ -44,3 +44,53 @@ pub async fn start(extra: &[&str]) -> TestNode {
         child,
     }
 }
+
+/// POSTs a raw body to the node's HTTP endpoint; returns the status code and body.
+pub async fn post(http: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = http.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    let text = String::from_utf8_lossy(&response).to_string();
+    let status: u16 = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
+    let (head, rest) = text.split_once("\r\n\r\n").expect("headers");
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        // Reassemble chunks.
+        let mut out = String::new();
+        let mut rest = rest;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.push_str(&after[..n]);
+            rest = &after[n + 2..];
+        }
+        out
+    } else {
+        rest.to_string()
+    };
+    (status, body)
+}
+
+/// One JSON-RPC call over HTTP; returns the whole response object.
+pub async fn call(http: &str, method: &str, params: serde_json::Value) -> serde_json::Value {
+    let body =
+        serde_json::json!({ "jsonrpc": "2.0", "id": "t1", "method": method, "params": params });
+    let (_, text) = post(http, &body.to_string()).await;
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("response to {method} is not JSON ({e}): {text}"))
+}

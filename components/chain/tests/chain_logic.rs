@@ -1,0 +1,333 @@
+//! The chain in-process: transfers, fees, sudo, events, and invalid transactions that must be
+//! refused with Substrate's errors while changing nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use localtensor_chain::builder::{SigningParams, sign, sign_raw};
+use localtensor_chain::chain::{Chain, SealOutcome, SubmitError};
+use localtensor_chain::extrinsic::{
+    InvalidTransaction, TransactionValidityError, UnknownTransaction,
+};
+use localtensor_chain::genesis::{GenesisConfig, TAO};
+use localtensor_chain::keys::{dev_account, dev_keypair};
+use localtensor_chain::primitives::{
+    DispatchError, Era, H256, ModuleError, MultiAddress, TokenError,
+};
+use localtensor_chain::runtime::pallets::{balances, sudo, system};
+use localtensor_chain::runtime::{EventRecord, Phase, RuntimeCall, RuntimeEvent};
+use parity_scale_codec::Encode;
+
+fn chain() -> Chain {
+    Chain::new(GenesisConfig::dev().unwrap())
+}
+
+fn seal(c: &mut Chain) -> H256 {
+    let mut out = SealOutcome::default();
+    c.seal(&mut out);
+    out.headers.last().unwrap().1
+}
+
+fn events(c: &Chain) -> Vec<EventRecord> {
+    c.state_at(None)
+        .unwrap()
+        .get(&system::events_key())
+        .unwrap()
+}
+
+fn free(c: &Chain, name: &str) -> u64 {
+    system::account(&c.state_at(None).unwrap(), &dev_account(name).unwrap())
+        .data
+        .free
+}
+
+fn transfer(to: &str, value: u64) -> RuntimeCall {
+    RuntimeCall::Balances(balances::Call::transfer_keep_alive {
+        dest: MultiAddress::Id(dev_account(to).unwrap()),
+        value,
+    })
+}
+
+fn invalid(e: SubmitError) -> InvalidTransaction {
+    match e {
+        SubmitError::Validity(TransactionValidityError::Invalid(i)) => i,
+        other => panic!("expected an invalid transaction, got {other:?}"),
+    }
+}
+
+#[test]
+fn genesis_is_deterministic_and_blocks_chain_up() {
+    let mut a = chain();
+    let b = chain();
+    assert_eq!(a.genesis_hash(), b.genesis_hash());
+    let h1 = seal(&mut a);
+    let h2 = seal(&mut a);
+    let block2 = a.block_by_hash(&h2).unwrap();
+    assert_eq!(block2.header.parent_hash, h1);
+    assert_eq!(block2.header.number, 2);
+    // The Timestamp.set inherent is extrinsic 0 and decodes as an unsigned call.
+    let inherent = &block2.extrinsics[0];
+    let ext = localtensor_chain::extrinsic::Extrinsic::decode_prefixed(inherent).unwrap();
+    assert!(ext.signature.is_none());
+    assert!(matches!(ext.call, RuntimeCall::Timestamp(_)));
+    // System.BlockHash(1) holds block 1's hash once block 2 exists.
+    let state = a.state_at(None).unwrap();
+    assert_eq!(state.get::<H256>(&system::block_hash_key(1)), Some(h1));
+}
+
+#[test]
+fn transfer_pays_fee_and_emits_events_in_order() {
+    let mut c = chain();
+    let alice = dev_keypair("Alice").unwrap();
+    let genesis = c.genesis_hash();
+    let issuance_before = balances::total_issuance(&c.state_at(None).unwrap());
+    let tx = sign(
+        &transfer("Bob", 5 * TAO),
+        &alice,
+        &SigningParams::immortal(genesis, 0),
+    );
+    c.submit(&tx, None).unwrap();
+    assert_eq!(c.next_nonce(&dev_account("Alice").unwrap()), 1);
+    seal(&mut c);
+    let evs = events(&c);
+    let fee = evs
+        .iter()
+        .find_map(|e| match &e.event {
+            RuntimeEvent::TransactionPayment(
+                localtensor_chain::runtime::pallets::transaction_payment::Event::TransactionFeePaid { actual_fee, .. },
+            ) => Some(*actual_fee),
+            _ => None,
+        })
+        .unwrap();
+    assert!(fee > 0);
+    assert_eq!(free(&c, "Bob"), 1_000_000 * TAO + 5 * TAO);
+    assert_eq!(free(&c, "Alice"), 1_000_000 * TAO - 5 * TAO - fee);
+    // Fees are burned.
+    assert_eq!(
+        balances::total_issuance(&c.state_at(None).unwrap()),
+        issuance_before - fee
+    );
+    let phases: Vec<Phase> = evs.iter().map(|e| e.phase).collect();
+    assert_eq!(
+        phases,
+        [
+            Phase::ApplyExtrinsic(0),
+            Phase::ApplyExtrinsic(1),
+            Phase::ApplyExtrinsic(1),
+            Phase::ApplyExtrinsic(1),
+            Phase::ApplyExtrinsic(1)
+        ]
+    );
+}
+
+#[test]
+fn failed_dispatch_reports_error_and_keeps_only_the_fee() {
+    let mut c = chain();
+    let dave = dev_keypair("Dave").unwrap();
+    let genesis = c.genesis_hash();
+    // Dave has 2,000 TAO: sending 3,000 fails in dispatch (the fee is still paid).
+    let tx = sign(
+        &transfer("Bob", 3_000 * TAO),
+        &dave,
+        &SigningParams::immortal(genesis, 0),
+    );
+    c.submit(&tx, None).unwrap();
+    seal(&mut c);
+    let failed = events(&c).into_iter().find_map(|e| match e.event {
+        RuntimeEvent::System(system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
+            Some(dispatch_error)
+        }
+        _ => None,
+    });
+    assert_eq!(
+        failed,
+        Some(DispatchError::Token(TokenError::FundsUnavailable))
+    );
+    assert_eq!(free(&c, "Bob"), 1_000_000 * TAO);
+    assert!(free(&c, "Dave") < 2_000 * TAO);
+    assert_eq!(
+        system::account(&c.state_at(None).unwrap(), &dev_account("Dave").unwrap()).nonce,
+        1
+    );
+}
+
+#[test]
+fn sudo_dispatches_as_root_and_reports_module_errors() {
+    let mut c = chain();
+    let alice = dev_keypair("Alice").unwrap();
+    let genesis = c.genesis_hash();
+    let charlie = dev_account("Charlie").unwrap();
+    let set = RuntimeCall::Balances(balances::Call::force_set_balance {
+        who: MultiAddress::Id(charlie),
+        new_free: 7 * TAO,
+    });
+    let call = RuntimeCall::Sudo(sudo::Call::sudo {
+        call: Box::new(set),
+    });
+    c.submit(
+        &sign(&call, &alice, &SigningParams::immortal(genesis, 0)),
+        None,
+    )
+    .unwrap();
+    // sudo_as(Bob, sudo(...)): Bob is not the key, so the inner call fails with Sudo::RequireSudo.
+    let inner = RuntimeCall::Sudo(sudo::Call::sudo {
+        call: Box::new(transfer("Eve", TAO)),
+    });
+    let call = RuntimeCall::Sudo(sudo::Call::sudo_as {
+        who: MultiAddress::Id(dev_account("Bob").unwrap()),
+        call: Box::new(inner),
+    });
+    c.submit(
+        &sign(&call, &alice, &SigningParams::immortal(genesis, 1)),
+        None,
+    )
+    .unwrap();
+    seal(&mut c);
+    assert_eq!(free(&c, "Charlie"), 7 * TAO);
+    let evs = events(&c);
+    assert!(evs.iter().any(|e| e.event
+        == RuntimeEvent::Sudo(sudo::Event::Sudid {
+            sudo_result: Ok(())
+        })));
+    let require_sudo = DispatchError::Module(ModuleError {
+        index: 12,
+        error: [0, 0, 0, 0],
+    });
+    assert!(evs.iter().any(|e| e.event
+        == RuntimeEvent::Sudo(sudo::Event::SudoAsDone {
+            sudo_result: Err(require_sudo)
+        })));
+}
+
+#[test]
+fn invalid_transactions_are_refused_and_change_nothing() {
+    let mut c = chain();
+    seal(&mut c);
+    seal(&mut c);
+    let alice = dev_keypair("Alice").unwrap();
+    let bob = dev_keypair("Bob").unwrap();
+    let genesis = c.genesis_hash();
+    let ok = SigningParams::immortal(genesis, 0);
+    let call = transfer("Bob", TAO);
+
+    // Wrong signature: signed by Bob, sent as Alice.
+    let mut tx = sign(&call, &alice, &ok);
+    let forged = sign(&call, &bob, &ok);
+    let sig_at = tx.len() - call.encode().len() - 4 - 64; // extra is 4 bytes for an immortal tx with nonce 0, tip 0, mode 0
+    tx[sig_at..sig_at + 64].copy_from_slice(&forged[sig_at..sig_at + 64]);
+    assert_eq!(
+        invalid(c.submit(&tx, None).unwrap_err()),
+        InvalidTransaction::BadProof
+    );
+
+    // Wrong genesis and wrong spec version: the payload differs, so the signature fails.
+    let mut p = ok;
+    p.implicit.genesis = H256([7; 32]);
+    assert_eq!(
+        invalid(c.submit(&sign(&call, &alice, &p), None).unwrap_err()),
+        InvalidTransaction::BadProof
+    );
+    let mut p = ok;
+    p.implicit.spec_version += 1;
+    assert_eq!(
+        invalid(c.submit(&sign(&call, &alice, &p), None).unwrap_err()),
+        InvalidTransaction::BadProof
+    );
+
+    // Future nonce.
+    let p = SigningParams::immortal(genesis, 5);
+    assert_eq!(
+        invalid(c.submit(&sign(&call, &alice, &p), None).unwrap_err()),
+        InvalidTransaction::Future
+    );
+
+    // Mortal era born in the future: no such block yet.
+    let mut p = ok;
+    p.era = Era::mortal(64, 40);
+    assert_eq!(
+        invalid(c.submit(&sign(&call, &alice, &p), None).unwrap_err()),
+        InvalidTransaction::AncientBirthBlock
+    );
+
+    // Mortal era whose window has passed: the birth computed now is another block -> bad proof.
+    let mut p = ok;
+    p.era = Era::mortal(4, 0);
+    p.implicit.birth = genesis;
+    let stale_era_tx = sign(&call, &alice, &p);
+    for _ in 0..6 {
+        seal(&mut c);
+    }
+    let root_before = c.state_at(None).unwrap().root();
+    let best_events_before = events(&c);
+    assert_eq!(
+        invalid(c.submit(&stale_era_tx, None).unwrap_err()),
+        InvalidTransaction::BadProof
+    );
+
+    // Unsigned transactions have no validator.
+    let unsigned = localtensor_chain::extrinsic::Extrinsic::unsigned(call.clone()).encoded;
+    assert!(matches!(
+        c.submit(&unsigned, None).unwrap_err(),
+        SubmitError::Validity(TransactionValidityError::Unknown(
+            UnknownTransaction::NoUnsignedValidator
+        ))
+    ));
+
+    // Only the sudo key may send Sudo calls.
+    let sudo_call = RuntimeCall::Sudo(sudo::Call::sudo {
+        call: Box::new(call.clone()),
+    });
+    assert_eq!(
+        invalid(c.submit(&sign(&sudo_call, &bob, &ok), None).unwrap_err()),
+        InvalidTransaction::BadSigner
+    );
+
+    // Cannot pay: a fresh account with nothing.
+    let nobody = dev_keypair("Nobody").unwrap();
+    assert_eq!(
+        invalid(c.submit(&sign(&call, &nobody, &ok), None).unwrap_err()),
+        InvalidTransaction::Payment
+    );
+
+    // Unknown pallet index, unknown call index, truncated and oversized encodings.
+    for call_bytes in [vec![99u8, 0], vec![5u8, 99], vec![5u8, 3, 0]] {
+        let tx = sign_raw(&call_bytes, &alice, &ok);
+        assert!(
+            matches!(c.submit(&tx, None).unwrap_err(), SubmitError::Format(_)),
+            "{call_bytes:?}"
+        );
+    }
+    let good = sign(&call, &alice, &ok);
+    assert!(matches!(
+        c.submit(&good[..good.len() - 1], None).unwrap_err(),
+        SubmitError::Format(_)
+    ));
+    let mut longer = good.clone();
+    longer.push(0);
+    assert!(matches!(
+        c.submit(&longer, None).unwrap_err(),
+        SubmitError::Format(_)
+    ));
+    assert!(matches!(
+        c.submit(&[], None).unwrap_err(),
+        SubmitError::Format(_)
+    ));
+
+    // Nothing changed, nothing is pooled, and a valid transaction still goes through.
+    assert_eq!(c.pool_len(), 0);
+    assert_eq!(c.state_at(None).unwrap().root(), root_before);
+    assert_eq!(events(&c), best_events_before);
+    c.submit(&good, None).unwrap();
+    // The same bytes again, and the same nonce again.
+    assert!(matches!(
+        c.submit(&good, None).unwrap_err(),
+        SubmitError::AlreadyImported
+    ));
+    seal(&mut c);
+    assert_eq!(
+        invalid(
+            c.submit(&sign(&transfer("Eve", 1), &alice, &ok), None)
+                .unwrap_err()
+        ),
+        InvalidTransaction::Stale
+    );
+}
