@@ -530,6 +530,15 @@ fn cases() -> Vec<Case> {
             "",
         ),
         case(
+            "subnets left empty",
+            "name: t\nsubnets:\n",
+            "subnets",
+            2,
+            8,
+            "a topology needs at least one subnet",
+            "",
+        ),
+        case(
             "YAML syntax error",
             "name: t\nsubnets: [a, b\n",
             "",

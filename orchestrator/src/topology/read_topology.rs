@@ -57,16 +57,14 @@ pub(crate) fn read_topology(root: &Node, cx: &mut Cx) -> Option<Topology> {
     let gpu_mocks = list(cx, &f, "gpu_mocks", read_gpu_mock);
     let subnets = if f.has("subnets") {
         let subnets = list(cx, &f, "subnets", read_subnet);
-        if let Some(Node {
-            kind: Kind::Seq(items),
-            loc,
-        }) = f.node("subnets")
-            && items.is_empty()
-        {
+        if subnets.is_empty() && !cx.failed("subnets") {
             cx.report(
-                Diagnostic::new(*loc, "subnets", "a topology needs at least one subnet").with_help(
-                    "add a subnet with validators and miners; see topologies/minimal.yaml",
-                ),
+                Diagnostic::new(
+                    f.loc_of("subnets"),
+                    "subnets",
+                    "a topology needs at least one subnet",
+                )
+                .with_help("add a subnet with validators and miners; see topologies/minimal.yaml"),
             );
         }
         if subnets.len() > d::MAX_SUBNETS {
