@@ -229,3 +229,11 @@ fn references_resolve_to_instances_and_subnets() {
         "compute"
     );
 }
+
+#[test]
+fn empty_optional_sections_mean_defaults() {
+    let src = "name: t\nchain:\nsubnets:\n  - name: a\n    hyperparameters:\n    #  tempo: 3\n    validators: [{name: v}]\n    miners: [{name: m}]\n";
+    let t = topology::parse(src, "t.yaml").unwrap_or_else(|e| panic!("{}", e.render()));
+    assert_eq!(t.subnets[0].hyperparameters.tempo, 10);
+    assert_eq!(t.chain.sealing, Sealing::Manual);
+}

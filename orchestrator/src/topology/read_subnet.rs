@@ -41,9 +41,12 @@ pub(crate) fn read_subnet(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opt
     let netuid = f
         .ranged::<u16>(cx, "netuid", 1, d::MAX_NETUID)
         .unwrap_or_else(|| At::new(0, f.loc));
+    // An empty `hyperparameters:` (everything commented out) means all defaults.
     let hyperparameters = match f.node("hyperparameters") {
-        Some(n) => read_hyperparameters(n, &f.path_of("hyperparameters"), cx),
-        None => default_hyperparameters(d::TEMPO),
+        Some(n) if !matches!(n.kind, Kind::Null) => {
+            read_hyperparameters(n, &f.path_of("hyperparameters"), cx)
+        }
+        _ => default_hyperparameters(d::TEMPO),
     };
     let validators = groups(cx, &f, "validators", Role::Validator);
     let miners = groups(cx, &f, "miners", Role::Miner);

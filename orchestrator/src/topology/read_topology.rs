@@ -47,8 +47,8 @@ pub(crate) fn read_topology(root: &Node, cx: &mut Cx) -> Option<Topology> {
         None => Runtime::Process,
     };
     let chain = match f.node("chain") {
-        Some(n) => read_chain(n, "chain", cx),
-        None => default_chain(),
+        Some(n) if !matches!(n.kind, Kind::Null) => read_chain(n, "chain", cx),
+        _ => default_chain(),
     };
     let epochs = f
         .ranged::<u32>(cx, "epochs", 1, d::MAX_EPOCHS)
