@@ -4,6 +4,16 @@
 //! check it as a whole, and either return it or a [`TopologyError`] listing every problem found,
 //! each with line, column, field path and what would be valid. The format is documented in
 //! `docs/topology.md`.
+//!
+//! What later stages can rely on once a [`Topology`] exists:
+//! - every reference resolves (GPU mocks, colluder targets, `copy_from`, fault targets and subnets,
+//!   expectation subjects) and every name is unique across the topology, a DNS label usable for
+//!   file, process and container names;
+//! - netuids are assigned ([`Subnet::netuid`]); amounts are exact rao ([`Tao`]);
+//! - [`Topology::instances`] is the deterministic expansion and registration (UID) order;
+//!   [`Topology::neurons_named`] expands a group reference, [`Topology::epoch_subnet`] says whose
+//!   epochs a fault counts;
+//! - bring-your-own commands only use known placeholders; [`placeholders::render`] fills them.
 
 mod decode;
 pub mod defaults;
