@@ -539,6 +539,15 @@ fn cases() -> Vec<Case> {
             "",
         ),
         case(
+            "a copier with nobody to copy",
+            "name: t\nsubnets:\n  - name: sn\n    validators:\n      - name: v\n        behaviour: weight-copier\n",
+            "subnets[0].validators[0].behaviour",
+            5,
+            15,
+            "`v` has no other validator to copy in subnet `sn`",
+            "set `copy_from`",
+        ),
+        case(
             "YAML syntax error",
             "name: t\nsubnets: [a, b\n",
             "",

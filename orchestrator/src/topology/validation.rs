@@ -305,6 +305,29 @@ fn check_neuron_references(t: &Topology, names: &Names, cx: &mut Cx) {
                         );
                     }
                 }
+                Behaviour::Copier { copy_from: None }
+                | Behaviour::WeightCopier { copy_from: None } => {
+                    // Copying "any" needs someone else of the same role to copy from.
+                    let same_role = if g.role == Role::Validator {
+                        &s.validators
+                    } else {
+                        &s.miners
+                    };
+                    if !same_role.iter().any(|o| o.index != g.index) {
+                        cx.report(
+                            Diagnostic::new(
+                                g.name.loc,
+                                join(&gpath, "behaviour"),
+                                format!(
+                                    "`{}` has no other {} to copy in subnet `{}`",
+                                    g.name.value, g.role, s.name.value
+                                ),
+                            )
+                            .with_help(format!("add another {} group, or set `copy_from`", g.role))
+                            .with_width(g.name.width),
+                        );
+                    }
+                }
                 _ => {}
             }
         }
