@@ -506,3 +506,179 @@ fn apply_signed(ctx: &mut Ctx<'_>, call: &RuntimeCall, sender: AccountId32, fee:
         },
     }));
 }
+
+/// An in-memory copy of the chain (`devnet_snapshot`).
+#[derive(Clone)]
+pub struct ChainSnapshot {
+    blocks: Vec<StoredBlock>,
+}
+
+/// The file format of `devnet_dumpState` / `devnet_loadState` and `--base-path`.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ChainDump {
+    /// Format version.
+    pub format: u32,
+    /// Genesis hash the dump belongs to.
+    pub genesis_hash: String,
+    /// Every block: SCALE header and extrinsics, hex.
+    pub blocks: Vec<DumpBlock>,
+    /// The best block's state: (key, value) hex pairs in key order.
+    pub state: Vec<(String, String)>,
+}
+
+/// One block of a dump.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct DumpBlock {
+    /// SCALE-encoded header, hex.
+    pub header: String,
+    /// Extrinsics with length prefixes, hex.
+    pub extrinsics: Vec<String>,
+}
+
+/// Why a dump cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Unknown format version.
+    #[error("unsupported dump format {0} (expected 1)")]
+    Format(u32),
+    /// A field is not valid hex or SCALE.
+    #[error("corrupt dump: {0}")]
+    Corrupt(String),
+    /// The dump belongs to another chain.
+    #[error("dump is for genesis {dump}, this node's genesis is {ours}")]
+    OtherChain {
+        /// Genesis in the dump.
+        dump: String,
+        /// Our genesis.
+        ours: String,
+    },
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>, LoadError> {
+    hex::decode(s.trim_start_matches("0x")).map_err(|e| LoadError::Corrupt(format!("bad hex: {e}")))
+}
+
+impl Chain {
+    /// Copies the chain.
+    pub fn snapshot(&self) -> ChainSnapshot {
+        ChainSnapshot {
+            blocks: self.blocks.clone(),
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.by_hash = self
+            .blocks
+            .iter()
+            .map(|b| (b.hash, b.header.number))
+            .collect();
+    }
+
+    /// Returns to a snapshot; pooled transactions are dropped.
+    pub fn restore(&mut self, snapshot: ChainSnapshot, outcome: &mut SealOutcome) {
+        self.blocks = snapshot.blocks;
+        self.reindex();
+        self.drop_pool(outcome);
+    }
+
+    fn drop_pool(&mut self, outcome: &mut SealOutcome) {
+        for tx in std::mem::take(&mut self.pool) {
+            for w in tx.watchers {
+                outcome.updates.push((w, TxStatus::Dropped));
+            }
+        }
+    }
+
+    /// Serializes every block and the best state.
+    pub fn dump(&self) -> ChainDump {
+        ChainDump {
+            format: 1,
+            genesis_hash: self.genesis_hash().to_hex(),
+            blocks: self
+                .blocks
+                .iter()
+                .map(|b| DumpBlock {
+                    header: format!("0x{}", hex::encode(b.header.encode())),
+                    extrinsics: b
+                        .extrinsics
+                        .iter()
+                        .map(|e| format!("0x{}", hex::encode(e)))
+                        .collect(),
+                })
+                .collect(),
+            state: self
+                .best_state()
+                .pairs()
+                .map(|(k, v)| {
+                    (
+                        format!("0x{}", hex::encode(k)),
+                        format!("0x{}", hex::encode(v)),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Replaces the chain with a dump of the same genesis. Only the best block's state is
+    /// restored; queries at older blocks report that their state was discarded.
+    pub fn load(&mut self, dump: &ChainDump, outcome: &mut SealOutcome) -> Result<(), LoadError> {
+        use parity_scale_codec::Decode;
+        if dump.format != 1 {
+            return Err(LoadError::Format(dump.format));
+        }
+        let ours = self.genesis_hash().to_hex();
+        if dump.genesis_hash != ours {
+            return Err(LoadError::OtherChain {
+                dump: dump.genesis_hash.clone(),
+                ours,
+            });
+        }
+        let mut blocks: Vec<StoredBlock> = Vec::with_capacity(dump.blocks.len());
+        for (i, b) in dump.blocks.iter().enumerate() {
+            let header = Header::decode(&mut &unhex(&b.header)?[..])
+                .map_err(|e| LoadError::Corrupt(format!("header {i}: {e}")))?;
+            if header.number as usize != i {
+                return Err(LoadError::Corrupt(format!(
+                    "block {i} has number {}",
+                    header.number
+                )));
+            }
+            let hash = header.hash();
+            if let Some(prev) = blocks.last()
+                && header.parent_hash != prev.hash
+            {
+                return Err(LoadError::Corrupt(format!(
+                    "block {i} does not follow block {}",
+                    i - 1
+                )));
+            }
+            let extrinsics = b
+                .extrinsics
+                .iter()
+                .map(|e| unhex(e))
+                .collect::<Result<Vec<_>, _>>()?;
+            blocks.push(StoredBlock {
+                header,
+                hash,
+                extrinsics,
+                state: None,
+            });
+        }
+        if blocks.first().map(|b| b.hash.to_hex()) != Some(ours) {
+            return Err(LoadError::Corrupt(
+                "first block is not this chain's genesis".into(),
+            ));
+        }
+        let mut pairs = Vec::with_capacity(dump.state.len());
+        for (k, v) in &dump.state {
+            pairs.push((unhex(k)?, unhex(v)?));
+        }
+        if let Some(last) = blocks.last_mut() {
+            last.state = Some(Arc::new(State::from_pairs(pairs)));
+        }
+        self.blocks = blocks;
+        self.reindex();
+        self.drop_pool(outcome);
+        Ok(())
+    }
+}

@@ -25,6 +25,13 @@ struct Args {
     /// Block production: manual, instant or interval=<ms>.
     #[arg(long, default_value = "instant")]
     sealing: Sealing,
+    /// Keep blocks and state in DIR/chain.json: loaded at start if present, written (atomically)
+    /// on SIGTERM or Ctrl-C.
+    #[arg(long, value_name = "DIR", conflicts_with = "tmp")]
+    base_path: Option<std::path::PathBuf>,
+    /// Keep nothing on disk (the default; accepted for node-subtensor compatibility).
+    #[arg(long)]
+    tmp: bool,
     /// Accepted for compatibility with node-subtensor command lines; CORS is always open.
     #[arg(long, value_name = "ORIGINS")]
     rpc_cors: Option<String>,
@@ -50,9 +57,20 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let _ = args.dev;
+    let _ = (args.dev, args.tmp);
     let genesis = GenesisConfig::dev().context("building the dev genesis")?;
     let node = Node::new(genesis, args.sealing);
+    let chain_file = match &args.base_path {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            let file = dir.join("chain.json");
+            if file.exists() {
+                node.load_from(&file).context("resuming from --base-path")?;
+            }
+            Some(file)
+        }
+        None => None,
+    };
     let (handle, bound) =
         localtensor_chain::rpc::serve(node.clone(), SocketAddr::new(args.rpc_host, args.rpc_port))
             .await
@@ -66,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         "http": format!("http://{bound}"),
         "genesis": genesis_hash,
         "sealing": args.sealing.to_string(),
+        "best": node.chain().best_number(),
         "pid": std::process::id(),
     });
     let mut out = std::io::stdout().lock();
@@ -75,5 +94,9 @@ async fn main() -> anyhow::Result<()> {
     shutdown_signal().await?;
     let _ = handle.stop();
     handle.stopped().await;
+    if let Some(file) = chain_file {
+        node.dump_to(&file)
+            .context("saving the chain to --base-path")?;
+    }
     Ok(())
 }

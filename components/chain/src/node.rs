@@ -1,9 +1,13 @@
 //! The running node: the chain behind a lock, block sealing (manual, instant, interval), and the
 //! channels that feed subscriptions.
 
-use crate::chain::{Chain, SealOutcome, SubmitError, TxStatus};
+use crate::chain::{
+    Chain, ChainDump, ChainSnapshot, LoadError, SealOutcome, SubmitError, TxStatus,
+};
 use crate::genesis::GenesisConfig;
 use crate::primitives::{H256, Header};
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -52,9 +56,21 @@ impl std::fmt::Display for Sealing {
     }
 }
 
+/// Errors saving or loading the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    /// Reading or writing the file failed.
+    #[error("{0}: {1}")]
+    Io(String, String),
+    /// The file is not a usable dump.
+    #[error("{0}: {1}")]
+    Load(String, LoadError),
+}
+
 /// The node shared by RPC handlers and the sealing task.
 pub struct Node {
     chain: Mutex<Chain>,
+    snapshots: Mutex<(u64, BTreeMap<u64, ChainSnapshot>)>,
     heads: broadcast::Sender<(Header, H256)>,
     /// Sealing mode.
     pub sealing: Sealing,
@@ -66,6 +82,7 @@ impl Node {
         let (heads, _) = broadcast::channel(1024);
         Arc::new(Node {
             chain: Mutex::new(Chain::new(genesis)),
+            snapshots: Mutex::new((0, BTreeMap::new())),
             heads,
             sealing,
         })
@@ -110,6 +127,63 @@ impl Node {
             self.seal(1);
         }
         Ok(hash)
+    }
+
+    /// Takes an in-memory snapshot; returns its id.
+    pub fn snapshot(&self) -> u64 {
+        let snap = self.chain().snapshot();
+        let mut guard = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0 += 1;
+        let id = guard.0;
+        guard.1.insert(id, snap);
+        id
+    }
+
+    /// Reverts to snapshot `id` (which is consumed, with every later one). False if unknown.
+    pub fn revert(&self, id: u64) -> bool {
+        let snap = {
+            let mut guard = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(snap) = guard.1.remove(&id) else {
+                return false;
+            };
+            guard.1.retain(|k, _| *k < id);
+            snap
+        };
+        let mut outcome = SealOutcome::default();
+        self.chain().restore(snap, &mut outcome);
+        self.publish(outcome);
+        true
+    }
+
+    /// Writes the chain to `path` (atomically: a temporary file then a rename).
+    pub fn dump_to(&self, path: &Path) -> Result<usize, PersistError> {
+        let dump = self.chain().dump();
+        let blocks = dump.blocks.len();
+        let text = serde_json::to_vec(&dump)
+            .map_err(|e| PersistError::Io(path.display().to_string(), e.to_string()))?;
+        let tmp = path.with_extension("tmp");
+        let io = |e: std::io::Error| PersistError::Io(path.display().to_string(), e.to_string());
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        Ok(blocks)
+    }
+
+    /// Replaces the chain with the dump at `path`.
+    pub fn load_from(&self, path: &Path) -> Result<(), PersistError> {
+        let text = std::fs::read(path)
+            .map_err(|e| PersistError::Io(path.display().to_string(), e.to_string()))?;
+        let dump: ChainDump = serde_json::from_slice(&text).map_err(|e| {
+            PersistError::Load(
+                path.display().to_string(),
+                LoadError::Corrupt(e.to_string()),
+            )
+        })?;
+        let mut outcome = SealOutcome::default();
+        self.chain()
+            .load(&dump, &mut outcome)
+            .map_err(|e| PersistError::Load(path.display().to_string(), e))?;
+        self.publish(outcome);
+        Ok(())
     }
 
     /// New (best = finalized) headers.

@@ -75,3 +75,61 @@ pub(super) fn register(m: &mut RpcModule<Arc<Node>>) -> Result<(), RpcError> {
     })?;
     Ok(())
 }
+
+fn server_error(msg: impl std::fmt::Display) -> jsonrpsee::types::ErrorObjectOwned {
+    jsonrpsee::types::ErrorObjectOwned::owned(-32000, msg.to_string(), None::<()>)
+}
+
+fn path_arg(args: &[Value]) -> RpcResult<std::path::PathBuf> {
+    args.first()
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(std::path::PathBuf::from)
+        .ok_or_else(|| invalid_params("path must be a non-empty string"))
+}
+
+pub(super) fn register_state(m: &mut RpcModule<Arc<Node>>) -> Result<(), RpcError> {
+    m.register_method("devnet_snapshot", |_, node, _| {
+        format!("0x{:x}", node.snapshot())
+    })?;
+    m.register_method("devnet_revert", |p, node, _| -> RpcResult<bool> {
+        let args = list(&p)?;
+        let id = args
+            .first()
+            .ok_or_else(|| invalid_params("snapshot id required"))?;
+        let id = super::params::number(id)?;
+        Ok(node.revert(id))
+    })?;
+    m.register_method("devnet_setBalance", |p, node, _| -> RpcResult<Value> {
+        let args = list(&p)?;
+        let who = args
+            .first()
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid_params("account must be an SS58 or 0x string"))?;
+        let who = crate::keys::parse_account(who).map_err(|e| invalid_params(e.to_string()))?;
+        let amount = match args.get(1) {
+            Some(Value::Number(n)) => n.as_u64(),
+            Some(Value::String(s)) => match s.strip_prefix("0x") {
+                Some(h) => u64::from_str_radix(h, 16).ok(),
+                None => s.parse().ok(),
+            },
+            _ => None,
+        }
+        .ok_or_else(|| invalid_params("amount must be a u64 (rao) number or string"))?;
+        node.chain()
+            .mutate_best_state(|ctx| balances::set_free_balance(ctx, &who, amount));
+        Ok(json!(true))
+    })?;
+    m.register_blocking_method("devnet_dumpState", |p, node, _| -> RpcResult<Value> {
+        let path = path_arg(&list(&p)?)?;
+        let blocks = node.dump_to(&path).map_err(server_error)?;
+        Ok(json!({ "path": path.display().to_string(), "blocks": blocks }))
+    })?;
+    m.register_blocking_method("devnet_loadState", |p, node, _| -> RpcResult<Value> {
+        let path = path_arg(&list(&p)?)?;
+        node.load_from(&path).map_err(server_error)?;
+        let chain = node.chain();
+        Ok(json!({ "best": chain.best_number(), "bestHash": chain.best().hash.to_hex() }))
+    })?;
+    Ok(())
+}

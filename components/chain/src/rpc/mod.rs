@@ -56,6 +56,7 @@ pub fn module(node: Arc<Node>) -> Result<RpcModule<Arc<Node>>, RpcError> {
     state::register(&mut m)?;
     author::register(&mut m)?;
     devnet::register(&mut m)?;
+    devnet::register_state(&mut m)?;
     let mut names: Vec<&'static str> = m.method_names().collect();
     names.push("rpc_methods");
     names.sort_unstable();

@@ -1,0 +1,43 @@
+"""bittensor 10.5 (async-substrate-interface + cyscale) against a running localtensor-chain.
+
+Usage: python sdk_smoke.py ws://127.0.0.1:PORT
+Connects, reads the current block and balances, then builds, signs and submits a transfer
+through the SDK's substrate layer, waits for finalization and checks the events and balances.
+Prints one JSON line with the results; exits non-zero on any failure.
+"""
+import json
+import sys
+
+import bittensor as bt
+from bittensor_wallet import Keypair
+
+
+def main(url: str) -> None:
+    st = bt.Subtensor(network=url)
+    block = st.get_current_block()
+    alice = Keypair.create_from_uri("//Alice")
+    bob = Keypair.create_from_uri("//Bob")
+    assert alice.ss58_address == "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", alice.ss58_address
+    bob_before = st.get_balance(bob.ss58_address).rao
+
+    substrate = st.substrate
+    amount = 1_000_000_000
+    call = substrate.compose_call(
+        call_module="Balances",
+        call_function="transfer_keep_alive",
+        call_params={"dest": bob.ss58_address, "value": amount},
+    )
+    ext = substrate.create_signed_extrinsic(call=call, keypair=alice)
+    receipt = substrate.submit_extrinsic(ext, wait_for_inclusion=True, wait_for_finalization=True)
+    success = receipt.is_success
+    if not success:
+        raise SystemExit(f"transfer failed: {receipt.error_message}")
+    names = [f"{e['event']['module_id']}.{e['event']['event_id']}" for e in receipt.triggered_events]
+    fee = receipt.total_fee_amount
+    bob_after = st.get_balance(bob.ss58_address).rao
+    assert bob_after == bob_before + amount, (bob_before, bob_after)
+    print(json.dumps({"block": block, "events": names, "fee": fee, "bob_after": bob_after}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
