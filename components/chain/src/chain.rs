@@ -12,7 +12,7 @@ use crate::primitives::{
 };
 use crate::runtime::pallets::{balances, sudo, system, timestamp, transaction_payment};
 use crate::runtime::{self, Ctx, EventRecord, Origin, Phase, RuntimeCall, RuntimeEvent};
-use crate::state::State;
+use crate::state::{Layer, State};
 use parity_scale_codec::Encode;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,8 +42,11 @@ pub struct StoredBlock {
     pub hash: H256,
     /// Extrinsics, each with its compact length prefix.
     pub extrinsics: Vec<Vec<u8>>,
-    /// State after the block (dropped for old blocks).
+    /// State after the block: kept for the best block only (older states are rebuilt from
+    /// the best one with the undo logs).
     pub state: Option<Arc<State>>,
+    /// How to turn this block's state back into its parent's (dropped for old blocks).
+    pub undo: Option<Arc<Layer>>,
 }
 
 /// A transaction waiting for a block.
@@ -150,6 +153,7 @@ impl Chain {
                 hash,
                 extrinsics: vec![],
                 state: Some(Arc::new(state)),
+                undo: None,
             }],
             by_hash,
             pool: Vec::new(),
@@ -200,10 +204,20 @@ impl Chain {
     /// State after a block (the best block for `None`).
     pub fn state_at(&self, hash: Option<&H256>) -> Result<Arc<State>, ChainError> {
         let block = self.block_at(hash)?;
-        block
-            .state
-            .clone()
-            .ok_or_else(|| ChainError::StateDiscarded(block.hash.to_hex()))
+        if let Some(state) = &block.state {
+            return Ok(state.clone());
+        }
+        let discarded = || ChainError::StateDiscarded(block.hash.to_hex());
+        let best = self.best();
+        let mut state = best.state.as_deref().cloned().ok_or_else(discarded)?;
+        for n in (block.header.number + 1..=best.header.number).rev() {
+            let undo = self.blocks[n as usize]
+                .undo
+                .as_ref()
+                .ok_or_else(discarded)?;
+            state.apply_undo(undo);
+        }
+        Ok(Arc::new(state))
     }
 
     fn best_state(&self) -> Arc<State> {
@@ -350,9 +364,17 @@ impl Chain {
 
     /// Builds, executes and imports one block with the pool's transactions.
     pub fn seal(&mut self, outcome: &mut SealOutcome) {
-        let parent = self.best().clone();
-        let number = parent.header.number + 1;
-        let mut state = parent.state.as_deref().cloned().unwrap_or_default();
+        let last = self.blocks.len() - 1;
+        let parent_hash = self.blocks[last].hash;
+        let number = self.blocks[last].header.number + 1;
+        // The parent's state becomes this block's (no copy unless a snapshot or reader shares
+        // it); the undo log recorded below rebuilds the parent's when asked for.
+        let mut state = self.blocks[last]
+            .state
+            .take()
+            .map(Arc::unwrap_or_clone)
+            .unwrap_or_default();
+        state.begin();
         let mut ctx = Ctx {
             state: &mut state,
             events: Vec::new(),
@@ -360,9 +382,9 @@ impl Chain {
             block: number,
         };
         ctx.state.put(system::number_key(), &number);
-        ctx.state.put(system::parent_hash_key(), &parent.hash);
+        ctx.state.put(system::parent_hash_key(), &parent_hash);
         ctx.state
-            .put(system::block_hash_key(number - 1), &parent.hash);
+            .put(system::block_hash_key(number - 1), &parent_hash);
         if let Some(old) = number.checked_sub(runtime::BLOCK_HASH_COUNT + 1) {
             ctx.state.remove(&system::block_hash_key(old));
         }
@@ -421,9 +443,10 @@ impl Chain {
         state.put(system::events_key(), &events);
         state.put(system::event_count_key(), &(events.len() as u32));
         state.put(system::extrinsic_count_key(), &(extrinsics.len() as u32));
+        let undo = state.take_journal();
 
         let header = Header {
-            parent_hash: parent.hash,
+            parent_hash,
             number,
             state_root: state.root(),
             extrinsics_root: extrinsics_root(&extrinsics),
@@ -442,11 +465,10 @@ impl Chain {
             hash,
             extrinsics,
             state: Some(Arc::new(state)),
+            undo: Some(Arc::new(undo)),
         });
-        if let Some(old) = self.blocks.len().checked_sub(self.keep_states + 1)
-            && old > 0
-        {
-            self.blocks[old].state = None;
+        if let Some(old) = self.blocks.len().checked_sub(self.keep_states + 1) {
+            self.blocks[old].undo = None;
         }
         // Pool entries whose nonce is now stale can never be included.
         let best_state = self.best_state();
@@ -468,7 +490,12 @@ impl Chain {
     pub fn mutate_best_state(&mut self, f: impl FnOnce(&mut Ctx<'_>)) -> H256 {
         let last = self.blocks.len() - 1;
         let block = &mut self.blocks[last];
-        let mut state = block.state.as_deref().cloned().unwrap_or_default();
+        let mut state = block
+            .state
+            .take()
+            .map(Arc::unwrap_or_clone)
+            .unwrap_or_default();
+        state.begin();
         let mut ctx = Ctx {
             state: &mut state,
             events: Vec::new(),
@@ -476,6 +503,11 @@ impl Chain {
             block: block.header.number,
         };
         f(&mut ctx);
+        // Keep older states reconstructible: the parent's state must not include this change.
+        let layer = state.take_journal();
+        if let Some(undo) = &mut block.undo {
+            Arc::make_mut(undo).extend(layer);
+        }
         block.state = Some(Arc::new(state));
         block.hash
     }
@@ -662,6 +694,7 @@ impl Chain {
                 hash,
                 extrinsics,
                 state: None,
+                undo: None,
             });
         }
         if blocks.first().map(|b| b.hash.to_hex()) != Some(ours) {

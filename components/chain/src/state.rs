@@ -7,8 +7,8 @@ use parity_scale_codec::{Decode, Encode};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-/// Previous values of the keys written in one transactional layer.
-type Layer = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+/// Previous values of the keys written in one transactional layer, in write order.
+pub type Layer = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// The raw key/value state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,6 +96,25 @@ impl State {
         }
     }
 
+    /// Closes the innermost layer keeping its changes, and returns its undo log.
+    pub fn take_journal(&mut self) -> Layer {
+        self.journal.pop().unwrap_or_default()
+    }
+
+    /// Undoes the changes recorded in an undo log (from `take_journal`).
+    pub fn apply_undo(&mut self, layer: &Layer) {
+        for (key, old) in layer.iter().rev() {
+            match old {
+                Some(v) => {
+                    self.map.insert(key.clone(), v.clone());
+                }
+                None => {
+                    self.map.remove(key);
+                }
+            }
+        }
+    }
+
     /// Keys starting with `prefix`, in order, strictly after `start` if given, at most `limit`.
     pub fn keys_with_prefix(
         &self,
@@ -159,6 +178,20 @@ mod tests {
         assert_eq!(s.get_raw(b"a"), Some(&b"1"[..]));
         assert_eq!(s.get_raw(b"b"), None);
         assert_eq!(s.root(), root);
+    }
+
+    #[test]
+    fn undo_log_restores_the_parent_state() {
+        let mut s = State::from_pairs([(b"a".to_vec(), b"1".to_vec())]);
+        let parent = s.clone();
+        s.begin();
+        s.put_raw(b"a".to_vec(), b"2".to_vec());
+        s.put_raw(b"a".to_vec(), b"3".to_vec());
+        s.put_raw(b"n".to_vec(), b"4".to_vec());
+        let undo = s.take_journal();
+        assert_eq!(s.get_raw(b"a"), Some(&b"3"[..]));
+        s.apply_undo(&undo);
+        assert_eq!(s, parent);
     }
 
     #[test]

@@ -331,3 +331,37 @@ fn invalid_transactions_are_refused_and_change_nothing() {
         InvalidTransaction::Stale
     );
 }
+
+#[test]
+fn older_states_are_rebuilt_exactly() {
+    let mut c = chain();
+    let alice = dev_keypair("Alice").unwrap();
+    let genesis = c.genesis_hash();
+    let mut roots = vec![(genesis, c.state_at(None).unwrap().root())];
+    for nonce in 0..5 {
+        let tx = sign(
+            &transfer("Bob", TAO),
+            &alice,
+            &SigningParams::immortal(genesis, nonce),
+        );
+        c.submit(&tx, None).unwrap();
+        let h = seal(&mut c);
+        let root = c.state_at(None).unwrap().root();
+        assert_eq!(c.block_by_hash(&h).unwrap().header.state_root, root);
+        roots.push((h, root));
+    }
+    // Devnet changes to the best state do not leak into its parent.
+    let bob = dev_account("Bob").unwrap();
+    c.mutate_best_state(|ctx| balances::set_free_balance(ctx, &bob, 1_000));
+    for (hash, root) in &roots[..roots.len() - 1] {
+        assert_eq!(&c.state_at(Some(hash)).unwrap().root(), root);
+    }
+    assert_eq!(free(&c, "Bob"), 1_000);
+    // A snapshot keeps its own copy.
+    let snap = c.snapshot();
+    seal(&mut c);
+    let mut out = SealOutcome::default();
+    c.restore(snap, &mut out);
+    assert_eq!(free(&c, "Bob"), 1_000);
+    assert_eq!(c.best_number(), 5);
+}
