@@ -71,3 +71,116 @@ impl GenesisConfig {
         state
     }
 }
+
+/// A chain spec file (`--chain FILE`): JSON with the fields below; accounts are SS58, `0x` hex
+/// or a dev name such as `//Alice`.
+///
+/// ```json
+/// {"name": "my-devnet", "chainType": "Development",
+///  "balances": [["//Alice", 1000000000000], ["5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty", 5000]],
+///  "sudo": "//Alice", "firstTimestamp": 1767225600000, "blockTimeMs": 12000}
+/// ```
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ChainSpecFile {
+    name: String,
+    #[serde(default = "development")]
+    chain_type: String,
+    #[serde(default)]
+    balances: Vec<(String, u64)>,
+    #[serde(default)]
+    sudo: Option<String>,
+    #[serde(default)]
+    first_timestamp: Option<u64>,
+    #[serde(default)]
+    block_time_ms: Option<u64>,
+}
+
+fn development() -> String {
+    "Development".into()
+}
+
+/// Why a chain spec cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// Not valid JSON or wrong fields.
+    #[error("invalid chain spec: {0}")]
+    Json(#[from] serde_json::Error),
+    /// An account that cannot be parsed.
+    #[error("invalid chain spec: {field}: {source}")]
+    Account {
+        /// Where.
+        field: String,
+        /// Why.
+        source: KeyError,
+    },
+    /// Something else.
+    #[error("invalid chain spec: {0}")]
+    Invalid(String),
+}
+
+fn spec_account(field: String, text: &str) -> Result<AccountId32, SpecError> {
+    let parsed = match text.strip_prefix("//") {
+        Some(name) => dev_account(name),
+        None => crate::keys::parse_account(text),
+    };
+    parsed.map_err(|source| SpecError::Account { field, source })
+}
+
+impl GenesisConfig {
+    /// Parses a chain spec file's contents.
+    pub fn from_spec_json(text: &str) -> Result<GenesisConfig, SpecError> {
+        let spec: ChainSpecFile = serde_json::from_str(text)?;
+        let dev = GenesisConfig::dev().map_err(|source| SpecError::Account {
+            field: "dev".into(),
+            source,
+        })?;
+        let mut balances = Vec::with_capacity(spec.balances.len());
+        let mut total: u64 = 0;
+        for (i, (who, amount)) in spec.balances.iter().enumerate() {
+            total = total
+                .checked_add(*amount)
+                .ok_or_else(|| SpecError::Invalid("total balance overflows u64".into()))?;
+            balances.push((spec_account(format!("balances[{i}]"), who)?, *amount));
+        }
+        let sudo = spec
+            .sudo
+            .as_deref()
+            .map(|s| spec_account("sudo".into(), s))
+            .transpose()?;
+        let block_time_ms = spec.block_time_ms.unwrap_or(dev.block_time_ms);
+        if block_time_ms == 0 {
+            return Err(SpecError::Invalid("blockTimeMs must be positive".into()));
+        }
+        Ok(GenesisConfig {
+            chain_name: spec.name,
+            chain_type: spec.chain_type,
+            balances,
+            sudo,
+            first_timestamp: spec.first_timestamp.unwrap_or(dev.first_timestamp),
+            block_time_ms,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_file_parses_and_reports_errors() {
+        let g = GenesisConfig::from_spec_json(
+            r#"{"name":"x","balances":[["//Alice",5],["0x0101010101010101010101010101010101010101010101010101010101010101",7]],"sudo":"//Bob"}"#,
+        )
+        .unwrap();
+        assert_eq!(g.chain_name, "x");
+        assert_eq!(g.balances[0], (dev_account("Alice").unwrap(), 5));
+        assert_eq!(g.balances[1].0, AccountId32([1; 32]));
+        assert_eq!(g.sudo, Some(dev_account("Bob").unwrap()));
+        let err =
+            GenesisConfig::from_spec_json(r#"{"name":"x","balances":[["nope",1]]}"#).unwrap_err();
+        assert!(err.to_string().contains("balances[0]"), "{err}");
+        assert!(GenesisConfig::from_spec_json(r#"{"name":"x","extra":1}"#).is_err());
+        assert!(GenesisConfig::from_spec_json(r#"{"name":"x","blockTimeMs":0}"#).is_err());
+    }
+}

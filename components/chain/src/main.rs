@@ -12,10 +12,12 @@ use std::net::{IpAddr, SocketAddr};
 #[derive(Parser, Debug)]
 #[command(name = "localtensor-chain", version)]
 struct Args {
-    /// Run the built-in development chain (dev accounts prefunded, //Alice is sudo). This is
-    /// currently the only chain, so it is also the default.
-    #[arg(long)]
+    /// Run the built-in development chain (dev accounts prefunded, //Alice is sudo); the default.
+    #[arg(long, conflicts_with = "chain")]
     dev: bool,
+    /// `dev`, or a chain spec JSON file (see the README).
+    #[arg(long, value_name = "dev|FILE")]
+    chain: Option<std::path::PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     rpc_host: IpAddr,
@@ -58,7 +60,15 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let _ = (args.dev, args.tmp);
-    let genesis = GenesisConfig::dev().context("building the dev genesis")?;
+    let genesis = match &args.chain {
+        Some(path) if path.as_os_str() != "dev" => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            GenesisConfig::from_spec_json(&text)
+                .with_context(|| format!("in {}", path.display()))?
+        }
+        _ => GenesisConfig::dev().context("building the dev genesis")?,
+    };
     let node = Node::new(genesis, args.sealing);
     let chain_file = match &args.base_path {
         Some(dir) => {

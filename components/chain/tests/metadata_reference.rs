@@ -394,6 +394,59 @@ fn every_served_item_matches_subtensor() {
     );
 }
 
+fn load_reference_v14() -> frame_metadata::v14::RuntimeMetadataV14 {
+    let text =
+        std::fs::read_to_string(reference_path("subtensor-metadata-v14-spec343.hex")).unwrap();
+    let bytes = hex::decode(text.trim().trim_start_matches("0x")).unwrap();
+    let prefixed = RuntimeMetadataPrefixed::decode(&mut &bytes[..]).unwrap();
+    match prefixed.1 {
+        RuntimeMetadata::V14(m) => m,
+        _ => panic!("reference is not V14"),
+    }
+}
+
+#[test]
+fn v14_extrinsic_and_pallets_match_subtensor() {
+    let ours = metadata::v14();
+    let theirs = load_reference_v14();
+    let mut c = Cmp {
+        ours: &ours.types,
+        theirs: &theirs.types,
+        seen: HashSet::new(),
+        errors: Vec::new(),
+    };
+    // The extrinsic type carries the address, call, signature and extension types as parameters.
+    c.ty("extrinsic", ours.extrinsic.ty.id, theirs.extrinsic.ty.id);
+    let params = |reg: &PortableRegistry, id: u32| -> Vec<String> {
+        reg.resolve(id)
+            .unwrap()
+            .type_params
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    assert_eq!(
+        params(&ours.types, ours.extrinsic.ty.id),
+        params(&theirs.types, theirs.extrinsic.ty.id)
+    );
+    for p in &ours.pallets {
+        let q = theirs.pallets.iter().find(|q| q.name == p.name).unwrap();
+        assert_eq!(p.index, q.index, "{}", p.name);
+        if let (Some(a), Some(b)) = (&p.calls, &q.calls) {
+            c.ty(&format!("{}.calls", p.name), a.ty.id, b.ty.id);
+        }
+        if let (Some(a), Some(b)) = (&p.event, &q.event) {
+            c.ty(&format!("{}.events", p.name), a.ty.id, b.ty.id);
+        }
+    }
+    assert!(
+        c.errors.is_empty(),
+        "{} mismatches:\n{}",
+        c.errors.len(),
+        c.errors.join("\n")
+    );
+}
+
 #[test]
 fn no_type_keeps_a_path_of_this_crate() {
     let ours = metadata::v15();

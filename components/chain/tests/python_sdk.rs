@@ -40,7 +40,7 @@ fn venv() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bittensor_sdk_connects_reads_and_transfers() {
     let venv = tokio::task::spawn_blocking(venv).await.unwrap();
-    let node = common::start(&["--sealing", "instant"]).await;
+    let node = common::start(&["--dev", "--sealing", "instant"]).await;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_smoke.py");
     let out = tokio::process::Command::new(venv.join("bin/python"))
         .arg(&script)

@@ -31,7 +31,7 @@ async fn free_balance(api: &OnlineClient<PolkadotConfig>, who: [u8; 32]) -> u128
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subxt_reads_storage_and_lands_a_transfer() {
-    let node = common::start(&["--sealing", "instant"]).await;
+    let node = common::start(&["--dev", "--sealing", "instant"]).await;
     let api = OnlineClient::<PolkadotConfig>::from_insecure_url(&node.ws)
         .await
         .unwrap();

@@ -21,7 +21,7 @@ pub struct TestNode {
 /// Starts `localtensor-chain --dev --rpc-port 0` with extra arguments and waits for its ready line.
 pub async fn start(extra: &[&str]) -> TestNode {
     let mut child = Command::new(env!("CARGO_BIN_EXE_localtensor-chain"))
-        .args(["--dev", "--rpc-port", "0"])
+        .args(["--rpc-port", "0"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -1,0 +1,60 @@
+//! Command-line errors are reported, not panicked on; a chain spec file is honoured.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_localtensor-chain"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn bad_arguments_fail_with_a_message() {
+    let (ok, err) = run(&["--sealing", "sometimes"]);
+    assert!(!ok);
+    assert!(err.contains("invalid sealing"), "{err}");
+    let (ok, err) = run(&["--rpc-port", "70000"]);
+    assert!(!ok);
+    assert!(err.contains("--rpc-port"), "{err}");
+    let (ok, err) = run(&["--chain", "/nonexistent/spec.json"]);
+    assert!(!ok);
+    assert!(
+        err.contains("/nonexistent/spec.json") && !err.contains("panicked"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"name":"x","balances":[["//Alice","lots"]]}"#).unwrap();
+    let (ok, err) = run(&["--chain", bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("invalid chain spec"), "{err}");
+}
+
+#[tokio::test]
+async fn chain_spec_file_sets_name_balances_and_sudo() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("spec.json");
+    std::fs::write(
+        &spec,
+        r#"{"name":"team-devnet","balances":[["//Eve",123456789]],"sudo":"//Eve"}"#,
+    )
+    .unwrap();
+    let mut node = common::start(&["--chain", spec.to_str().unwrap()]).await;
+    assert_eq!(
+        common::call(&node.http, "system_chain", serde_json::json!([])).await["result"],
+        "team-devnet"
+    );
+    let info =
+        common::call(&node.http, "devnet_info", serde_json::json!([])).await["result"].clone();
+    assert_eq!(info["totalIssuance"], 123456789);
+    node.child.kill().await.unwrap();
+}
