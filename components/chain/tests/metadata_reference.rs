@@ -212,6 +212,13 @@ fn every_served_item_matches_subtensor() {
                     continue;
                 };
                 checked += 1;
+                if e.default != f.default {
+                    c.errors.push(format!(
+                        "storage {ctx}: default 0x{} != reference 0x{}",
+                        hex::encode(&e.default),
+                        hex::encode(&f.default)
+                    ));
+                }
                 if e.modifier != f.modifier {
                     c.errors.push(format!(
                         "storage {ctx}: modifier {:?} != reference {:?}",

@@ -250,14 +250,8 @@ pub fn metadata() -> PalletMetadata {
                     "Account",
                     &[KeyHasher::Blake2_128Concat],
                     Modifier::Default,
-                    AccountInfo {
-                        data: AccountData {
-                            flags: ExtraFlags(0),
-                            ..Default::default()
-                        },
-                        ..Default::default()
-                    }
-                    .encode(),
+                    // Substrate's default has the "new logic" flag set.
+                    AccountInfo::default().encode(),
                     &[" The full account information for a particular account ID."],
                 ),
                 storage::plain::<u32>(
