@@ -197,6 +197,8 @@ impl Node {
             let node = Arc::clone(self);
             tokio::spawn(async move {
                 let mut ticker = tokio::time::interval(every);
+                // A slow block delays the next one instead of causing a burst.
+                ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 ticker.tick().await;
                 loop {
                     ticker.tick().await;
