@@ -1,6 +1,6 @@
 //! The real Python SDK (`bittensor==10.5.0`, async-substrate-interface + cyscale) against the
-//! node binary: connect, read the current block and balances, and land a signed transfer built
-//! through its substrate layer. The virtualenv is created by this test (once per target dir).
+//! node binary: connect, read the current block and balances, estimate the fee through
+//! `TransactionPaymentApi_query_info`, and land a signed transfer built through its substrate layer. The virtualenv is created by this test (once per target dir).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -67,5 +67,7 @@ async fn bittensor_sdk_connects_reads_and_transfers() {
         ])
     );
     assert!(report["fee"].as_u64().unwrap() > 0);
+    // TransactionPaymentApi_query_info, called by the SDK before signing, predicts the fee paid.
+    assert_eq!(report["estimated_fee"], report["fee"]);
     assert_eq!(report["bob_after"], 1_000_001_000_000_000u64);
 }

@@ -4,14 +4,13 @@ use super::{RpcResult, invalid_params};
 use crate::primitives::H256;
 use serde_json::Value;
 
-/// `0x`-prefixed hex to bytes.
+/// Hex to bytes. The `0x` prefix is optional, as in Substrate's `Bytes` (async-substrate-interface
+/// sends runtime-call arguments without it).
 pub fn bytes(v: &Value, what: &str) -> RpcResult<Vec<u8>> {
     let s = v
         .as_str()
-        .ok_or_else(|| invalid_params(format!("{what} must be a 0x-prefixed hex string")))?;
-    let h = s
-        .strip_prefix("0x")
-        .ok_or_else(|| invalid_params(format!("{what} must start with 0x")))?;
+        .ok_or_else(|| invalid_params(format!("{what} must be a hex string")))?;
+    let h = s.strip_prefix("0x").unwrap_or(s);
     hex::decode(h).map_err(|e| invalid_params(format!("{what} is not valid hex: {e}")))
 }
 

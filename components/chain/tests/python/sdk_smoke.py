@@ -27,6 +27,10 @@ def main(url: str) -> None:
         call_function="transfer_keep_alive",
         call_params={"dest": bob.ss58_address, "value": amount},
     )
+    # Fee estimate through TransactionPaymentApi_query_info (decoded with our V15 runtime API types).
+    payment = substrate.get_payment_info(call=call, keypair=alice)
+    estimated_fee = payment["partial_fee"]
+    assert estimated_fee > 0, payment
     ext = substrate.create_signed_extrinsic(call=call, keypair=alice)
     receipt = substrate.submit_extrinsic(ext, wait_for_inclusion=True, wait_for_finalization=True)
     success = receipt.is_success
@@ -36,7 +40,7 @@ def main(url: str) -> None:
     fee = receipt.total_fee_amount
     bob_after = st.get_balance(bob.ss58_address).rao
     assert bob_after == bob_before + amount, (bob_before, bob_after)
-    print(json.dumps({"block": block, "events": names, "fee": fee, "bob_after": bob_after}))
+    print(json.dumps({"block": block, "events": names, "fee": fee, "estimated_fee": estimated_fee, "bob_after": bob_after}))
 
 
 if __name__ == "__main__":
