@@ -70,4 +70,8 @@ async fn bittensor_sdk_connects_reads_and_transfers() {
     // TransactionPaymentApi_query_info, called by the SDK before signing, predicts the fee paid.
     assert_eq!(report["estimated_fee"], report["fee"]);
     assert_eq!(report["bob_after"], 1_000_001_000_000_000u64);
+    assert_eq!(report["existential_deposit"], 500);
+    assert_eq!(report["accounts"], 6, "query_map pages through the six dev accounts");
+    assert_eq!(report["transfer_fee"], report["fee"]);
+    assert_eq!(report["bob_final"], 1_000_003_000_000_000u64);
 }

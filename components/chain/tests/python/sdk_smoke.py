@@ -2,14 +2,18 @@
 
 Usage: python sdk_smoke.py ws://127.0.0.1:PORT
 Connects, reads the current block and balances, then builds, signs and submits a transfer
-through the SDK's substrate layer, waits for finalization and checks the events and balances.
+through the SDK's substrate layer, waits for finalization and checks the events and balances;
+then uses the high-level API (constants, multi-key and paged map reads, a wallet and
+Subtensor.transfer).
 Prints one JSON line with the results; exits non-zero on any failure.
 """
 import json
 import sys
 
+import tempfile
+
 import bittensor as bt
-from bittensor_wallet import Keypair
+from bittensor_wallet import Keypair, Wallet
 
 
 def main(url: str) -> None:
@@ -40,7 +44,45 @@ def main(url: str) -> None:
     fee = receipt.total_fee_amount
     bob_after = st.get_balance(bob.ss58_address).rao
     assert bob_after == bob_before + amount, (bob_before, bob_after)
-    print(json.dumps({"block": block, "events": names, "fee": fee, "estimated_fee": estimated_fee, "bob_after": bob_after}))
+
+    # The high-level API a user calls: constants, multi-key and paged map reads, a wallet, and
+    # Subtensor.transfer (mortal era, fee estimate, wait for inclusion).
+    existential_deposit = st.get_existential_deposit().rao
+    balances = {k: v.rao for k, v in st.get_balances(alice.ss58_address, bob.ss58_address).items()}
+    accounts = sum(1 for _ in substrate.query_map("System", "Account", page_size=2))
+    wallet = Wallet(name="alice", hotkey="default", path=tempfile.mkdtemp())
+    wallet.set_coldkey(keypair=alice, encrypt=False, overwrite=True)
+    wallet.set_coldkeypub(keypair=alice, overwrite=True)
+    wallet.set_hotkey(keypair=alice, encrypt=False, overwrite=True)
+    transfer_fee = st.get_transfer_fee(
+        wallet=wallet, destination_ss58=bob.ss58_address, amount=bt.Balance.from_tao(1)
+    ).rao
+    response = st.transfer(
+        wallet=wallet,
+        destination_ss58=bob.ss58_address,
+        amount=bt.Balance.from_tao(2),
+        mev_protection=False,
+        wait_for_finalization=True,
+    )
+    if not response.success:
+        raise SystemExit(f"Subtensor.transfer failed: {response.message}")
+    bob_final = st.get_balance(bob.ss58_address).rao
+    print(
+        json.dumps(
+            {
+                "block": block,
+                "events": names,
+                "fee": fee,
+                "estimated_fee": estimated_fee,
+                "bob_after": bob_after,
+                "existential_deposit": existential_deposit,
+                "balances_before_high_level": balances,
+                "accounts": accounts,
+                "transfer_fee": transfer_fee,
+                "bob_final": bob_final,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":
