@@ -103,6 +103,15 @@ pub struct SealOutcome {
     pub updates: Vec<(UnboundedSender<TxStatus>, TxStatus)>,
 }
 
+/// What validation learned about a transaction.
+struct Checked {
+    sender: AccountId32,
+    nonce: u32,
+    /// Fee without tip.
+    fee: u64,
+    tip: u64,
+}
+
 /// Most transactions the pool holds.
 pub const POOL_LIMIT: usize = 8192;
 /// Most signed extrinsics per block.
@@ -256,7 +265,7 @@ impl Chain {
         ext: &Extrinsic,
         current: u32,
         expected_nonce: Option<u32>,
-    ) -> Result<(AccountId32, u32, u64, u64), SubmitError> {
+    ) -> Result<Checked, SubmitError> {
         let invalid = |e| SubmitError::Validity(Tve::Invalid(e));
         let Some(sig) = &ext.signature else {
             return Err(SubmitError::Validity(Tve::Unknown(
@@ -320,7 +329,12 @@ impl Chain {
         if matches!(ext.call, RuntimeCall::Sudo(_)) && sudo::key(state) != Some(sender) {
             return Err(invalid(Invalid::BadSigner));
         }
-        Ok((sender, nonce, fee, sig.extra.tip))
+        Ok(Checked {
+            sender,
+            nonce,
+            fee,
+            tip: sig.extra.tip,
+        })
     }
 
     /// Decodes, validates and pools a transaction; returns its hash.
@@ -345,7 +359,7 @@ impl Chain {
             },
             None => None,
         };
-        let (sender, nonce, _, _) =
+        let Checked { sender, nonce, .. } =
             self.validate(&state, &ext, self.best_number() + 1, expected)?;
         let mut watchers = Vec::new();
         if let Some(w) = watcher {
@@ -421,7 +435,9 @@ impl Chain {
                 continue;
             }
             let checked = self.validate(ctx.state, &tx.ext, number, None);
-            let (sender, _, fee, tip) = match checked {
+            let Checked {
+                sender, fee, tip, ..
+            } = match checked {
                 Ok(c) => c,
                 Err(_) => {
                     for w in tx.watchers {

@@ -365,3 +365,38 @@ fn older_states_are_rebuilt_exactly() {
     assert_eq!(free(&c, "Bob"), 1_000);
     assert_eq!(c.best_number(), 5);
 }
+
+#[test]
+fn query_info_predicts_the_fee_charged() {
+    use localtensor_chain::runtime::apis::{ApiEnv, call};
+    use localtensor_chain::runtime::pallets::transaction_payment::RuntimeDispatchInfo;
+    use parity_scale_codec::Decode;
+    let mut c = chain();
+    let alice = dev_keypair("Alice").unwrap();
+    let tx = sign(
+        &transfer("Bob", TAO),
+        &alice,
+        &SigningParams::immortal(c.genesis_hash(), 0),
+    );
+    let mut args = tx.clone();
+    (tx.len() as u32).encode_to(&mut args);
+    let state = c.state_at(None).unwrap();
+    let env = ApiEnv {
+        state: &state,
+        metadata_v14: &[],
+        metadata_v15: &[],
+    };
+    let out = call(&env, "TransactionPaymentApi_query_info", &args).unwrap();
+    let info = RuntimeDispatchInfo::decode(&mut &out[..]).unwrap();
+    assert!(
+        call(
+            &env,
+            "TransactionPaymentApi_query_info",
+            &args[..args.len() - 1]
+        )
+        .is_err()
+    );
+    c.submit(&tx, None).unwrap();
+    seal(&mut c);
+    assert_eq!(free(&c, "Alice"), 1_000_000 * TAO - TAO - info.partial_fee);
+}

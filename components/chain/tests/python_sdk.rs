@@ -71,7 +71,10 @@ async fn bittensor_sdk_connects_reads_and_transfers() {
     assert_eq!(report["estimated_fee"], report["fee"]);
     assert_eq!(report["bob_after"], 1_000_001_000_000_000u64);
     assert_eq!(report["existential_deposit"], 500);
-    assert_eq!(report["accounts"], 6, "query_map pages through the six dev accounts");
+    assert_eq!(
+        report["accounts"], 6,
+        "query_map pages through the six dev accounts"
+    );
     assert_eq!(report["transfer_fee"], report["fee"]);
     assert_eq!(report["bob_final"], 1_000_003_000_000_000u64);
 }

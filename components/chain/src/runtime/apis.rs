@@ -156,19 +156,10 @@ pub fn call(env: &ApiEnv<'_>, method: &str, bytes: &[u8]) -> Result<Vec<u8>, Api
             Ok(system::account(env.state, &who).nonce.encode())
         }
         "TransactionPaymentApi_query_info" | "TransactionPaymentApi_query_fee_details" => {
-            let (ext_bytes, len): (Vec<u8>, u32) = {
-                let mut input = bytes;
-                // The extrinsic is encoded with its own length prefix; keep those bytes whole.
-                let start = input;
-                let inner: Vec<u8> = Decode::decode(&mut input).map_err(|e| ApiError::BadArgs {
-                    method: method.into(),
-                    reason: e.to_string(),
-                })?;
-                let used = start.len() - input.len();
-                let len: u32 = args(method, input)?;
-                let _ = inner;
-                (start[..used].to_vec(), len)
-            };
+            // (uxt, len): the extrinsic is a length-prefixed byte string, which is how a
+            // `Vec<u8>` encodes; re-prefix it to decode it as an extrinsic.
+            let (body, len): (Vec<u8>, u32) = args(method, bytes)?;
+            let ext_bytes = crate::primitives::with_length_prefix(&body);
             let ext = Extrinsic::decode_prefixed(&ext_bytes).map_err(|e| ApiError::BadArgs {
                 method: method.into(),
                 reason: e.to_string(),
