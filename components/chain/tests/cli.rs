@@ -4,12 +4,18 @@
 
 mod common;
 
-use std::process::Command;
-
-fn run(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_localtensor-chain"))
+/// Runs the binary, which must exit by itself (killed if it does not within the safety limit).
+async fn run(args: &[&str]) -> (bool, String) {
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_localtensor-chain"))
         .args(args)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the node exits on bad arguments")
         .unwrap();
     (
         out.status.success(),
@@ -17,15 +23,15 @@ fn run(args: &[&str]) -> (bool, String) {
     )
 }
 
-#[test]
-fn bad_arguments_fail_with_a_message() {
-    let (ok, err) = run(&["--sealing", "sometimes"]);
+#[tokio::test]
+async fn bad_arguments_fail_with_a_message() {
+    let (ok, err) = run(&["--sealing", "sometimes"]).await;
     assert!(!ok);
     assert!(err.contains("invalid sealing"), "{err}");
-    let (ok, err) = run(&["--rpc-port", "70000"]);
+    let (ok, err) = run(&["--rpc-port", "70000"]).await;
     assert!(!ok);
     assert!(err.contains("--rpc-port"), "{err}");
-    let (ok, err) = run(&["--chain", "/nonexistent/spec.json"]);
+    let (ok, err) = run(&["--chain", "/nonexistent/spec.json"]).await;
     assert!(!ok);
     assert!(
         err.contains("/nonexistent/spec.json") && !err.contains("panicked"),
@@ -34,7 +40,7 @@ fn bad_arguments_fail_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"name":"x","balances":[["//Alice","lots"]]}"#).unwrap();
-    let (ok, err) = run(&["--chain", bad.to_str().unwrap()]);
+    let (ok, err) = run(&["--chain", bad.to_str().unwrap()]).await;
     assert!(!ok);
     assert!(err.contains("invalid chain spec"), "{err}");
 }

@@ -45,8 +45,15 @@ pub async fn start(extra: &[&str]) -> TestNode {
     }
 }
 
-/// POSTs a raw body to the node's HTTP endpoint; returns the status code and body.
+/// POSTs a raw body to the node's HTTP endpoint; returns the status code and body. A node that
+/// does not answer within a minute fails the test instead of hanging it.
 pub async fn post(http: &str, body: &str) -> (u16, String) {
+    tokio::time::timeout(std::time::Duration::from_secs(60), post_inner(http, body))
+        .await
+        .expect("the node answers")
+}
+
+async fn post_inner(http: &str, body: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = http.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
