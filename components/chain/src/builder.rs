@@ -55,6 +55,29 @@ pub fn sign_raw(call_bytes: &[u8], signer: &Keypair, params: &SigningParams) -> 
     with_length_prefix(&body)
 }
 
+/// Like [`sign_raw`] with an ed25519 key (the account id is the ed25519 public key).
+pub fn sign_raw_ed25519(
+    call_bytes: &[u8],
+    signer: &ed25519_dalek::SigningKey,
+    params: &SigningParams,
+) -> Vec<u8> {
+    use ed25519_dalek::Signer;
+    let extra = Extra {
+        era: params.era,
+        nonce: params.nonce,
+        tip: params.tip,
+        metadata_hash_mode: 0,
+    };
+    let payload = signing_payload(call_bytes, &extra, &params.implicit);
+    let signature = signer.sign(&payload).to_bytes();
+    let mut body = vec![0x84];
+    MultiAddress::Id(AccountId32(signer.verifying_key().to_bytes())).encode_to(&mut body);
+    MultiSignature::Ed25519(signature).encode_to(&mut body);
+    extra.encode_to(&mut body);
+    body.extend_from_slice(call_bytes);
+    with_length_prefix(&body)
+}
+
 /// Signs a call.
 pub fn sign(call: &RuntimeCall, signer: &Keypair, params: &SigningParams) -> Vec<u8> {
     sign_raw(&call.encode(), signer, params)

@@ -400,3 +400,29 @@ fn query_info_predicts_the_fee_charged() {
     seal(&mut c);
     assert_eq!(free(&c, "Alice"), 1_000_000 * TAO - TAO - info.partial_fee);
 }
+
+#[test]
+fn ed25519_signed_transfers_are_accepted() {
+    use localtensor_chain::builder::sign_raw_ed25519;
+    use localtensor_chain::primitives::AccountId32;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[42u8; 32]);
+    let who = AccountId32(key.verifying_key().to_bytes());
+    let mut genesis = GenesisConfig::dev().unwrap();
+    genesis.balances.push((who, 10 * TAO));
+    let mut c = Chain::new(genesis);
+    let params = SigningParams::immortal(c.genesis_hash(), 0);
+    let call = transfer("Bob", TAO).encode();
+    // A bad ed25519 signature is refused like any other.
+    let mut forged = sign_raw_ed25519(&call, &key, &params);
+    let at = forged.len() - call.len() - 4 - 10;
+    forged[at] ^= 1;
+    assert_eq!(
+        invalid(c.submit(&forged, None).unwrap_err()),
+        InvalidTransaction::BadProof
+    );
+    c.submit(&sign_raw_ed25519(&call, &key, &params), None)
+        .unwrap();
+    seal(&mut c);
+    assert_eq!(free(&c, "Bob"), 1_000_000 * TAO + TAO);
+    assert_eq!(system::account(&c.state_at(None).unwrap(), &who).nonce, 1);
+}

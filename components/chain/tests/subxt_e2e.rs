@@ -120,4 +120,23 @@ async fn subxt_reads_storage_and_lands_a_transfer() {
         .await
         .unwrap();
     assert_eq!(nonce, 1);
+
+    // A call longer than 256 bytes: the signing payload is blake2-256-hashed before signing.
+    let remark = vec![0xabu8; 400];
+    let tx = subxt::dynamic::transaction("System", "remark_with_event", (remark,));
+    let events = at
+        .transactions()
+        .sign_and_submit_then_watch_default(&tx, &bob)
+        .await
+        .unwrap()
+        .wait_for_finalized_success()
+        .await
+        .unwrap();
+    let remarked = events
+        .iter()
+        .map(|e| e.unwrap())
+        .find(|e| e.pallet_name() == "System" && e.event_name() == "Remarked")
+        .expect("System.Remarked");
+    let fields = remarked.decode_fields_unchecked_as::<Value>().unwrap();
+    assert!(fields.at("sender").is_some() && fields.at("hash").is_some());
 }
