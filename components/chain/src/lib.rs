@@ -7,6 +7,7 @@
 
 pub mod builder;
 pub mod chain;
+pub mod devnet;
 pub mod extrinsic;
 pub mod genesis;
 pub mod hashing;

@@ -191,10 +191,10 @@ impl Node {
         self.heads.subscribe()
     }
 
-    /// Starts interval sealing, if configured.
+    /// Starts interval sealing, if configured. The task ends once the node is dropped.
     pub fn spawn_sealer(self: &Arc<Self>) {
         if let Sealing::Interval(every) = self.sealing {
-            let node = Arc::clone(self);
+            let node = Arc::downgrade(self);
             tokio::spawn(async move {
                 let mut ticker = tokio::time::interval(every);
                 // A slow block delays the next one instead of causing a burst.
@@ -202,6 +202,7 @@ impl Node {
                 ticker.tick().await;
                 loop {
                     ticker.tick().await;
+                    let Some(node) = node.upgrade() else { return };
                     node.seal(1);
                 }
             });
