@@ -22,6 +22,9 @@ pub struct GenesisConfig {
     pub block_time_ms: u64,
 }
 
+/// The well-known `:code` storage key.
+pub const CODE_KEY: &[u8] = b":code";
+
 /// 1 TAO in rao.
 pub const TAO: u64 = 1_000_000_000;
 
@@ -65,6 +68,11 @@ impl GenesisConfig {
         if let Some(key) = self.sudo {
             state.put(sudo::key_key(), &key);
         }
+        // Where Substrate keeps the runtime code, keep a hash of our metadata instead: any change
+        // to the runtime's interface then changes the genesis hash, so clients that cache
+        // metadata by (genesis hash, spec version) never reuse a stale copy.
+        let metadata_hash = crate::hashing::blake2_256(&crate::metadata::encoded_v15());
+        state.put_raw(CODE_KEY.to_vec(), metadata_hash.to_vec());
         // FRAME puts this placeholder hash at genesis; block 1 replaces it with the real one.
         state.put(system::block_hash_key(0), &H256([0x69; 32]));
         state.put(system::parent_hash_key(), &H256([0x69; 32]));

@@ -426,3 +426,77 @@ fn ed25519_signed_transfers_are_accepted() {
     assert_eq!(free(&c, "Bob"), 1_000_000 * TAO + TAO);
     assert_eq!(system::account(&c.state_at(None).unwrap(), &who).nonce, 1);
 }
+
+#[test]
+fn utility_batches_follow_substrate_semantics() {
+    use localtensor_chain::runtime::pallets::utility;
+    let mut c = chain();
+    let eve = dev_keypair("Eve").unwrap();
+    let genesis = c.genesis_hash();
+    let ok = transfer("Bob", TAO);
+    let too_big = transfer("Bob", 1_000_000 * TAO);
+    let calls = vec![ok.clone(), too_big.clone(), ok.clone()];
+    let batch = RuntimeCall::Utility(utility::Call::batch {
+        calls: calls.clone(),
+    });
+    let batch_all = RuntimeCall::Utility(utility::Call::batch_all {
+        calls: calls.clone(),
+    });
+    let force = RuntimeCall::Utility(utility::Call::force_batch { calls });
+    for (nonce, call) in [batch, batch_all, force].iter().enumerate() {
+        c.submit(
+            &sign(call, &eve, &SigningParams::immortal(genesis, nonce as u32)),
+            None,
+        )
+        .unwrap();
+    }
+    seal(&mut c);
+    let evs: Vec<(Phase, RuntimeEvent)> =
+        events(&c).into_iter().map(|e| (e.phase, e.event)).collect();
+    let of = |i: u32| -> Vec<&RuntimeEvent> {
+        evs.iter()
+            .filter(|(p, _)| *p == Phase::ApplyExtrinsic(i))
+            .map(|(_, e)| e)
+            .collect()
+    };
+    let funds = DispatchError::Token(TokenError::FundsUnavailable);
+    // batch: first call done, interrupted at index 1, batch itself succeeds.
+    let b = of(1);
+    assert!(
+        b.contains(&&RuntimeEvent::Utility(utility::Event::BatchInterrupted {
+            index: 1,
+            error: funds
+        }))
+    );
+    assert_eq!(
+        b.iter()
+            .filter(|e| ***e == RuntimeEvent::Utility(utility::Event::ItemCompleted))
+            .count(),
+        1
+    );
+    assert!(matches!(
+        b.last(),
+        Some(RuntimeEvent::System(system::Event::ExtrinsicSuccess { .. }))
+    ));
+    // batch_all: fails as a whole, nothing of it remains.
+    let b = of(2);
+    assert!(!b.iter().any(|e| matches!(
+        e,
+        RuntimeEvent::Utility(_) | RuntimeEvent::Balances(balances::Event::Transfer { .. })
+    )));
+    assert!(
+        matches!(b.last(), Some(RuntimeEvent::System(system::Event::ExtrinsicFailed { dispatch_error, .. })) if *dispatch_error == funds)
+    );
+    // force_batch: both good calls done, one failure reported.
+    let b = of(3);
+    assert!(
+        b.contains(&&RuntimeEvent::Utility(utility::Event::ItemFailed {
+            error: funds
+        }))
+    );
+    assert!(b.contains(&&RuntimeEvent::Utility(
+        utility::Event::BatchCompletedWithErrors
+    )));
+    // 1 (batch) + 0 (batch_all) + 2 (force_batch) TAO arrived.
+    assert_eq!(free(&c, "Bob"), 1_000_000 * TAO + 3 * TAO);
+}

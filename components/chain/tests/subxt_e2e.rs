@@ -139,4 +139,27 @@ async fn subxt_reads_storage_and_lands_a_transfer() {
         .expect("System.Remarked");
     let fields = remarked.decode_fields_unchecked_as::<Value>().unwrap();
     assert!(fields.at("sender").is_some() && fields.at("hash").is_some());
+
+    // A failed dispatch with a pallet error: subxt names it from our metadata's error enums.
+    let at = api.at_current_block().await.unwrap();
+    // Nested calls as values of the RuntimeCall enum: Pallet(call { field: value }).
+    let remark = Value::unnamed_variant(
+        "System",
+        [Value::named_variant(
+            "remark",
+            [("remark", Value::from_bytes([1u8]))],
+        )],
+    );
+    let sudo = Value::unnamed_variant("Sudo", [Value::named_variant("sudo", [("call", remark)])]);
+    let batch = subxt::dynamic::tx("Utility", "batch_all", (Value::unnamed_composite([sudo]),));
+    let err = at
+        .transactions()
+        .sign_and_submit_then_watch_default(&batch, &bob)
+        .await
+        .unwrap()
+        .wait_for_finalized_success()
+        .await
+        .expect_err("Bob is not the sudo key")
+        .to_string();
+    assert!(err.contains("Sudo") && err.contains("RequireSudo"), "{err}");
 }

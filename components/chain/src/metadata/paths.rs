@@ -110,6 +110,18 @@ pub const PATHS: &[(&str, &str)] = &[
         "runtime::pallets::transaction_payment::RuntimeDispatchInfo",
         "pallet_transaction_payment::types::RuntimeDispatchInfo",
     ),
+    (
+        "runtime::pallets::utility::Call",
+        "pallet_subtensor_utility::pallet::Call",
+    ),
+    (
+        "runtime::pallets::utility::Event",
+        "pallet_subtensor_utility::pallet::Event",
+    ),
+    (
+        "runtime::pallets::utility::Error",
+        "pallet_subtensor_utility::pallet::Error",
+    ),
     ("runtime::pallets::sudo::Call", "pallet_sudo::pallet::Call"),
     (
         "runtime::pallets::sudo::Event",

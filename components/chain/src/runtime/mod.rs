@@ -11,7 +11,7 @@ pub mod storage;
 
 use crate::primitives::{AccountId32, DispatchError, DispatchEventInfo, H256, ModuleError, Weight};
 use crate::state::State;
-use pallets::{balances, sudo, system, timestamp, transaction_payment};
+use pallets::{balances, sudo, system, timestamp, transaction_payment, utility};
 use parity_scale_codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
@@ -39,6 +39,9 @@ pub enum RuntimeCall {
     /// Balances (index 5).
     #[codec(index = 5)]
     Balances(balances::Call),
+    /// Utility (index 11).
+    #[codec(index = 11)]
+    Utility(utility::Call),
     /// Sudo (index 12).
     #[codec(index = 12)]
     Sudo(sudo::Call),
@@ -56,6 +59,9 @@ pub enum RuntimeEvent {
     /// TransactionPayment (index 6).
     #[codec(index = 6)]
     TransactionPayment(transaction_payment::Event),
+    /// Utility (index 11).
+    #[codec(index = 11)]
+    Utility(utility::Event),
     /// Sudo (index 12).
     #[codec(index = 12)]
     Sudo(sudo::Event),
@@ -70,6 +76,9 @@ pub enum RuntimeError {
     /// Balances (index 5).
     #[codec(index = 5)]
     Balances(balances::Error),
+    /// Utility (index 11).
+    #[codec(index = 11)]
+    Utility(utility::Error),
     /// Sudo (index 12).
     #[codec(index = 12)]
     Sudo(sudo::Error),
@@ -177,6 +186,7 @@ impl RuntimeCall {
                 proof_size: 1_500,
             },
             RuntimeCall::Balances(c) => c.weight(),
+            RuntimeCall::Utility(c) => c.weight(),
             RuntimeCall::Sudo(c) => c.weight(),
         }
     }
@@ -197,6 +207,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, origin: Origin, call: &RuntimeCall) -> Dispat
         RuntimeCall::System(c) => system::dispatch(ctx, origin, c),
         RuntimeCall::Timestamp(c) => timestamp::dispatch(ctx, origin, c),
         RuntimeCall::Balances(c) => balances::dispatch(ctx, origin, c),
+        RuntimeCall::Utility(c) => utility::dispatch(ctx, origin, c),
         RuntimeCall::Sudo(c) => sudo::dispatch(ctx, origin, c),
     })
 }

@@ -5,3 +5,4 @@ pub mod sudo;
 pub mod system;
 pub mod timestamp;
 pub mod transaction_payment;
+pub mod utility;
