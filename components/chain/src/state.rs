@@ -10,12 +10,54 @@ use std::ops::Bound;
 /// Previous values of the keys written in one transactional layer, in write order.
 pub type Layer = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
+/// A 256-bit sum (mod 2^256) of pair hashes, kept up to date on every write so that the state
+/// commitment costs O(changes) per block instead of O(state).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Accumulator([u64; 4]);
+
+fn pair_hash(key: &[u8], value: &[u8]) -> [u64; 4] {
+    let mut buf = Vec::with_capacity(key.len() + value.len() + 10);
+    key.encode_to(&mut buf);
+    value.encode_to(&mut buf);
+    let h = blake2_256(&buf);
+    let mut limbs = [0u64; 4];
+    for (i, limb) in limbs.iter_mut().enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&h[i * 8..i * 8 + 8]);
+        *limb = u64::from_le_bytes(b);
+    }
+    limbs
+}
+
+impl Accumulator {
+    fn add(&mut self, x: [u64; 4]) {
+        let mut carry = false;
+        for (a, b) in self.0.iter_mut().zip(x) {
+            let (s1, c1) = a.overflowing_add(b);
+            let (s2, c2) = s1.overflowing_add(u64::from(carry));
+            *a = s2;
+            carry = c1 || c2;
+        }
+    }
+
+    fn sub(&mut self, x: [u64; 4]) {
+        let mut borrow = false;
+        for (a, b) in self.0.iter_mut().zip(x) {
+            let (d1, b1) = a.overflowing_sub(b);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            *a = d2;
+            borrow = b1 || b2;
+        }
+    }
+}
+
 /// The raw key/value state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct State {
     map: BTreeMap<Vec<u8>, Vec<u8>>,
     /// One journal per open layer: the previous value of every key written in it.
     journal: Vec<Layer>,
+    acc: Accumulator,
 }
 
 impl State {
@@ -26,10 +68,26 @@ impl State {
 
     /// Builds a state from raw pairs.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) -> State {
-        State {
-            map: pairs.into_iter().collect(),
-            journal: Vec::new(),
+        let mut state = State::default();
+        for (k, v) in pairs {
+            state.set(k, Some(v));
         }
+        state
+    }
+
+    /// Writes or deletes without journaling, keeping the accumulator in step; returns the old value.
+    fn set(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> Option<Vec<u8>> {
+        if let Some(v) = &value {
+            self.acc.add(pair_hash(&key, v));
+        }
+        let old = match value {
+            Some(v) => self.map.insert(key.clone(), v),
+            None => self.map.remove(&key),
+        };
+        if let Some(o) = &old {
+            self.acc.sub(pair_hash(&key, o));
+        }
+        old
     }
 
     /// Raw value at `key`.
@@ -44,7 +102,7 @@ impl State {
 
     /// Sets a raw value.
     pub fn put_raw(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        let old = self.map.insert(key.clone(), value);
+        let old = self.set(key.clone(), Some(value));
         self.record(key, old);
     }
 
@@ -55,8 +113,9 @@ impl State {
 
     /// Removes a key.
     pub fn remove(&mut self, key: &[u8]) {
-        if let Some(old) = self.map.remove(key) {
-            self.record(key.to_vec(), Some(old));
+        if self.map.contains_key(key) {
+            let old = self.set(key.to_vec(), None);
+            self.record(key.to_vec(), old);
         }
     }
 
@@ -84,14 +143,7 @@ impl State {
     pub fn rollback(&mut self) {
         if let Some(layer) = self.journal.pop() {
             for (key, old) in layer.into_iter().rev() {
-                match old {
-                    Some(v) => {
-                        self.map.insert(key, v);
-                    }
-                    None => {
-                        self.map.remove(&key);
-                    }
-                }
+                self.set(key, old);
             }
         }
     }
@@ -104,14 +156,7 @@ impl State {
     /// Undoes the changes recorded in an undo log (from `take_journal`).
     pub fn apply_undo(&mut self, layer: &Layer) {
         for (key, old) in layer.iter().rev() {
-            match old {
-                Some(v) => {
-                    self.map.insert(key.clone(), v.clone());
-                }
-                None => {
-                    self.map.remove(key);
-                }
-            }
+            self.set(key.clone(), old.clone());
         }
     }
 
@@ -149,14 +194,13 @@ impl State {
         self.map.is_empty()
     }
 
-    /// A commitment to the whole state: blake2-256 over the SCALE encoding of the ordered pairs.
-    /// (Not a Merkle-Patricia trie root: this node serves no storage proofs.)
+    /// A commitment to the whole state: blake2-256 of the key count and of the sum (mod 2^256)
+    /// of blake2-256(SCALE(key, value)) over all pairs, maintained incrementally. Not a
+    /// Merkle-Patricia trie root: this node serves no storage proofs.
     pub fn root(&self) -> H256 {
-        let mut buf = Vec::with_capacity(64 * self.map.len());
-        parity_scale_codec::Compact(self.map.len() as u32).encode_to(&mut buf);
-        for (k, v) in &self.map {
-            k.encode_to(&mut buf);
-            v.encode_to(&mut buf);
+        let mut buf = (self.map.len() as u64).to_le_bytes().to_vec();
+        for limb in self.acc.0 {
+            buf.extend_from_slice(&limb.to_le_bytes());
         }
         H256(blake2_256(&buf))
     }
@@ -192,6 +236,30 @@ mod tests {
         assert_eq!(s.get_raw(b"a"), Some(&b"3"[..]));
         s.apply_undo(&undo);
         assert_eq!(s, parent);
+    }
+
+    #[test]
+    fn root_depends_on_content_not_history() {
+        let a = State::from_pairs([
+            (b"x".to_vec(), b"1".to_vec()),
+            (b"y".to_vec(), b"2".to_vec()),
+        ]);
+        let mut b = State::from_pairs([(b"y".to_vec(), b"9".to_vec())]);
+        b.put_raw(b"z".to_vec(), b"3".to_vec());
+        b.put_raw(b"x".to_vec(), b"1".to_vec());
+        b.put_raw(b"y".to_vec(), b"2".to_vec());
+        b.remove(b"z");
+        assert_eq!(a.root(), b.root());
+        let mut c = a.clone();
+        c.put_raw(b"x".to_vec(), b"0".to_vec());
+        assert_ne!(a.root(), c.root());
+        // Swapping values between keys changes the root.
+        let d = State::from_pairs([
+            (b"x".to_vec(), b"2".to_vec()),
+            (b"y".to_vec(), b"1".to_vec()),
+        ]);
+        assert_ne!(a.root(), d.root());
+        assert_ne!(State::new().root(), a.root());
     }
 
     #[test]
