@@ -34,7 +34,8 @@ struct Args {
     /// Keep nothing on disk (the default; accepted for node-subtensor compatibility).
     #[arg(long)]
     tmp: bool,
-    /// Accepted for compatibility with node-subtensor command lines; CORS is always open.
+    /// Accepted for compatibility with node-subtensor command lines and ignored: no CORS headers
+    /// are sent (browser pages on other origins are not supported yet).
     #[arg(long, value_name = "ORIGINS")]
     rpc_cors: Option<String>,
 }
