@@ -34,10 +34,10 @@ struct Args {
     /// Keep nothing on disk (the default; accepted for node-subtensor compatibility).
     #[arg(long)]
     tmp: bool,
-    /// Accepted for compatibility with node-subtensor command lines and ignored: no CORS headers
-    /// are sent (browser pages on other origins are not supported yet).
-    #[arg(long, value_name = "ORIGINS")]
-    rpc_cors: Option<String>,
+    /// Browser origins allowed to call the node: `all`, or a comma-separated list of origins.
+    /// Without it no CORS headers are sent.
+    #[arg(long, value_name = "all|ORIGINS")]
+    rpc_cors: Option<localtensor_chain::rpc::Cors>,
 }
 
 async fn shutdown_signal() -> anyhow::Result<()> {
@@ -82,10 +82,15 @@ async fn main() -> anyhow::Result<()> {
         }
         None => None,
     };
-    let (handle, bound) =
-        localtensor_chain::rpc::serve(node.clone(), SocketAddr::new(args.rpc_host, args.rpc_port))
-            .await
-            .context("starting the JSON-RPC server")?;
+    let (handle, bound) = localtensor_chain::rpc::serve_with_cors(
+        node.clone(),
+        SocketAddr::new(args.rpc_host, args.rpc_port),
+        args.rpc_cors
+            .as_ref()
+            .unwrap_or(&localtensor_chain::rpc::Cors::Off),
+    )
+    .await
+    .context("starting the JSON-RPC server")?;
     node.spawn_sealer();
     let genesis_hash = node.chain().genesis_hash().to_hex();
     let ready = serde_json::json!({

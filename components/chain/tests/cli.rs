@@ -64,3 +64,48 @@ async fn chain_spec_file_sets_name_balances_and_sudo() {
     assert_eq!(info["totalIssuance"], 123456789);
     node.child.kill().await.unwrap();
 }
+
+async fn preflight(http: &str, origin: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = http.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "OPTIONS / HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\nAccess-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(60), s.read_to_end(&mut out))
+        .await
+        .expect("answer")
+        .unwrap();
+    String::from_utf8_lossy(&out).to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn rpc_cors_controls_browser_access() {
+    let open = common::start(&["--rpc-cors", "all"]).await;
+    assert!(
+        preflight(&open.http, "https://polkadot.js.org")
+            .await
+            .contains("access-control-allow-origin: *")
+    );
+    let listed = common::start(&["--rpc-cors", "http://localhost:3000"]).await;
+    let ok = preflight(&listed.http, "http://localhost:3000").await;
+    assert!(
+        ok.contains("access-control-allow-origin: http://localhost:3000"),
+        "{ok}"
+    );
+    assert!(
+        !preflight(&listed.http, "https://evil.example")
+            .await
+            .contains("access-control-allow-origin")
+    );
+    let closed = common::start(&[]).await;
+    assert!(
+        !preflight(&closed.http, "https://polkadot.js.org")
+            .await
+            .contains("access-control-allow-origin")
+    );
+    let (ok, err) = run(&["--rpc-cors", "bad\norigin"]).await;
+    assert!(!ok && err.contains("--rpc-cors"), "{err}");
+}

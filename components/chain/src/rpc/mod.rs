@@ -67,10 +67,68 @@ pub fn module(node: Arc<Node>) -> Result<RpcModule<Arc<Node>>, RpcError> {
     Ok(m)
 }
 
-/// Starts the server; returns its handle and the bound address.
+/// Which browser origins may call the node (`--rpc-cors`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cors {
+    /// No CORS headers: browsers only allow same-origin pages.
+    Off,
+    /// Any origin (`--rpc-cors all`).
+    All,
+    /// These origins (`--rpc-cors http://localhost:3000,https://polkadot.js.org`).
+    Origins(Vec<String>),
+}
+
+/// A `--rpc-cors` value that is not `all` or a list of valid origins.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid --rpc-cors origin {0:?}")]
+pub struct CorsParseError(String);
+
+impl std::str::FromStr for Cors {
+    type Err = CorsParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "all" || s == "*" {
+            return Ok(Cors::All);
+        }
+        let origins: Vec<String> = s.split(',').map(|o| o.trim().to_string()).collect();
+        for o in &origins {
+            if o.is_empty() || http::HeaderValue::from_str(o).is_err() {
+                return Err(CorsParseError(o.clone()));
+            }
+        }
+        Ok(Cors::Origins(origins))
+    }
+}
+
+fn cors_layer(cors: &Cors) -> Option<tower_http::cors::CorsLayer> {
+    use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+    let base = CorsLayer::new()
+        .allow_methods([http::Method::POST, http::Method::GET, http::Method::OPTIONS])
+        .allow_headers(Any);
+    match cors {
+        Cors::Off => None,
+        Cors::All => Some(base.allow_origin(Any)),
+        Cors::Origins(list) => {
+            let values = list
+                .iter()
+                .filter_map(|o| http::HeaderValue::from_str(o).ok());
+            Some(base.allow_origin(AllowOrigin::list(values)))
+        }
+    }
+}
+
+/// Starts the server without CORS; returns its handle and the bound address.
 pub async fn serve(
     node: Arc<Node>,
     addr: SocketAddr,
+) -> Result<(ServerHandle, SocketAddr), RpcError> {
+    serve_with_cors(node, addr, &Cors::Off).await
+}
+
+/// Starts the server; returns its handle and the bound address.
+pub async fn serve_with_cors(
+    node: Arc<Node>,
+    addr: SocketAddr,
+    cors: &Cors,
 ) -> Result<(ServerHandle, SocketAddr), RpcError> {
     let config = ServerConfig::builder()
         .max_request_body_size(MAX_BODY_BYTES)
@@ -83,8 +141,10 @@ pub async fn serve(
         addr: addr.to_string(),
         source,
     };
+    let middleware = tower::ServiceBuilder::new().option_layer(cors_layer(cors));
     let server = Server::builder()
         .set_config(config)
+        .set_http_middleware(middleware)
         .build(addr)
         .await
         .map_err(bind)?;
