@@ -178,3 +178,21 @@ async fn multi_megabyte_messages_over_websocket() {
     let name: String = c.request("system_name", rpc_params![]).await.unwrap();
     assert_eq!(name, "localtensor-chain");
 }
+
+#[tokio::test]
+async fn runtime_version_subscription_sends_the_version() {
+    let node = common::start(&["--sealing", "manual"]).await;
+    let c = client(&node.ws).await;
+    let mut sub: Subscription<Value> = c
+        .subscribe(
+            "state_subscribeRuntimeVersion",
+            rpc_params![],
+            "state_unsubscribeRuntimeVersion",
+        )
+        .await
+        .unwrap();
+    let v = next(&mut sub).await;
+    assert_eq!(v["specName"], "node-subtensor");
+    assert_eq!(v["specVersion"], localtensor_chain::runtime::SPEC_VERSION);
+    sub.unsubscribe().await.unwrap();
+}
