@@ -66,7 +66,10 @@ fn show(reg: &PortableRegistry, id: u32, depth: usize) -> String {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let text = std::fs::read_to_string(&args[1])?;
+    let Some(path) = args.get(1) else {
+        return Err("usage: refdump FILE.hex [PALLET|extrinsic|api:NAME|type:ID] [DEPTH]".into());
+    };
+    let text = std::fs::read_to_string(path)?;
     let bytes = hex::decode(text.trim().trim_start_matches("0x"))?;
     let meta = if bytes.starts_with(b"meta") {
         RuntimeMetadataPrefixed::decode(&mut &bytes[..])?
