@@ -21,6 +21,8 @@ use tokio::sync::mpsc::UnboundedSender;
 /// Progress of a watched transaction (`author_extrinsicUpdate` payloads).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TxStatus {
+    /// In the pool, waiting for a lower nonce of the same sender.
+    Future,
     /// In the pool, ready for the next block.
     Ready,
     /// Included in a block.
@@ -107,6 +109,8 @@ pub struct SealOutcome {
 struct Checked {
     sender: AccountId32,
     nonce: u32,
+    /// The nonce is ahead of the next expected one: it waits in the pool.
+    future: bool,
     /// Fee without tip.
     fee: u64,
     tip: u64,
@@ -243,6 +247,12 @@ impl Chain {
         self.pool.len()
     }
 
+    fn pool_has(&self, who: &AccountId32, nonce: u32) -> bool {
+        self.pool
+            .iter()
+            .any(|t| t.sender == *who && t.nonce == nonce)
+    }
+
     /// The next nonce for `who`, counting its transactions in the pool.
     pub fn next_nonce(&self, who: &AccountId32) -> u32 {
         let state = self.best_state();
@@ -312,10 +322,10 @@ impl Chain {
             return Err(invalid(Invalid::Stale));
         }
         let expected = expected_nonce.unwrap_or(account.nonce);
-        if nonce > expected {
-            return Err(invalid(Invalid::Future));
-        }
-        if nonce < expected {
+        // Ahead of the expected nonce: valid, but it waits in the pool for the gap to close.
+        let future = nonce > expected;
+        if nonce < expected || (future && expected_nonce.is_some() && self.pool_has(&sender, nonce))
+        {
             return Err(SubmitError::TooLowPriority);
         }
         // ChargeTransactionPayment.
@@ -334,15 +344,17 @@ impl Chain {
             nonce,
             fee,
             tip: sig.extra.tip,
+            future,
         })
     }
 
-    /// Decodes, validates and pools a transaction; returns its hash.
+    /// Decodes, validates and pools a transaction; returns its hash and whether it waits for a
+    /// lower nonce (a "future" transaction).
     pub fn submit(
         &mut self,
         bytes: &[u8],
         watcher: Option<UnboundedSender<TxStatus>>,
-    ) -> Result<H256, SubmitError> {
+    ) -> Result<(H256, bool), SubmitError> {
         let ext = Extrinsic::decode_prefixed(bytes)?;
         let hash = ext.hash();
         if self.pool.iter().any(|t| t.hash == hash) {
@@ -359,11 +371,19 @@ impl Chain {
             },
             None => None,
         };
-        let Checked { sender, nonce, .. } =
-            self.validate(&state, &ext, self.best_number() + 1, expected)?;
+        let Checked {
+            sender,
+            nonce,
+            future,
+            ..
+        } = self.validate(&state, &ext, self.best_number() + 1, expected)?;
         let mut watchers = Vec::new();
         if let Some(w) = watcher {
-            let _ = w.send(TxStatus::Ready);
+            let _ = w.send(if future {
+                TxStatus::Future
+            } else {
+                TxStatus::Ready
+            });
             watchers.push(w);
         }
         self.pool.push(PoolTx {
@@ -373,7 +393,7 @@ impl Chain {
             nonce,
             watchers,
         });
-        Ok(hash)
+        Ok((hash, future))
     }
 
     /// Builds, executes and imports one block with the pool's transactions.
@@ -425,8 +445,14 @@ impl Chain {
         }));
         let mut extrinsics = vec![inherent.encoded.clone()];
 
-        // Signed transactions in pool order; ones that became invalid are dropped.
-        let pool = std::mem::take(&mut self.pool);
+        // Signed transactions in a canonical order: by how far each nonce is ahead of its
+        // sender's account nonce, then by arrival. One pass then includes every gap-free run of
+        // nonces; transactions still ahead wait in the pool, invalid ones are dropped.
+        let mut pool = std::mem::take(&mut self.pool);
+        pool.sort_by_key(|tx| {
+            tx.nonce
+                .saturating_sub(system::account(ctx.state, &tx.sender).nonce)
+        });
         let mut included = Vec::new();
         let mut leftover = Vec::new();
         for tx in pool {
@@ -438,6 +464,10 @@ impl Chain {
             let Checked {
                 sender, fee, tip, ..
             } = match checked {
+                Ok(c) if c.future => {
+                    leftover.push(tx);
+                    continue;
+                }
                 Ok(c) => c,
                 Err(_) => {
                     for w in tx.watchers {

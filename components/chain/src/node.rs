@@ -122,8 +122,9 @@ impl Node {
         bytes: &[u8],
         watcher: Option<UnboundedSender<TxStatus>>,
     ) -> Result<H256, SubmitError> {
-        let hash = self.chain().submit(bytes, watcher)?;
-        if self.sealing == Sealing::Instant {
+        let (hash, future) = self.chain().submit(bytes, watcher)?;
+        // Like Substrate's instant seal: only a transaction that can go in makes a block.
+        if self.sealing == Sealing::Instant && !future {
             self.seal(1);
         }
         Ok(hash)

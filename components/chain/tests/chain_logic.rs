@@ -233,13 +233,6 @@ fn invalid_transactions_are_refused_and_change_nothing() {
         InvalidTransaction::BadProof
     );
 
-    // Future nonce.
-    let p = SigningParams::immortal(genesis, 5);
-    assert_eq!(
-        invalid(c.submit(&sign(&call, &alice, &p), None).unwrap_err()),
-        InvalidTransaction::Future
-    );
-
     // Mortal era born in the future: no such block yet.
     let mut p = ok;
     p.era = Era::mortal(64, 40);
@@ -499,4 +492,53 @@ fn utility_batches_follow_substrate_semantics() {
     )));
     // 1 (batch) + 0 (batch_all) + 2 (force_batch) TAO arrived.
     assert_eq!(free(&c, "Bob"), 1_000_000 * TAO + 3 * TAO);
+}
+
+#[test]
+fn future_nonces_wait_for_the_gap_to_close() {
+    let mut c = chain();
+    let alice = dev_keypair("Alice").unwrap();
+    let alice_id = dev_account("Alice").unwrap();
+    let genesis = c.genesis_hash();
+    let tx = |nonce: u32, to: &str| {
+        sign(
+            &transfer(to, TAO),
+            &alice,
+            &SigningParams::immortal(genesis, nonce),
+        )
+    };
+    assert!(
+        c.submit(&tx(2, "Bob"), None).unwrap().1,
+        "nonce 2 is future"
+    );
+    assert!(
+        c.submit(&tx(1, "Bob"), None).unwrap().1,
+        "nonce 1 is future"
+    );
+    // Same sender and nonce again.
+    assert!(matches!(
+        c.submit(&tx(2, "Eve"), None).unwrap_err(),
+        SubmitError::TooLowPriority
+    ));
+    assert_eq!(c.next_nonce(&alice_id), 0, "the gap at 0 is still open");
+    seal(&mut c);
+    assert_eq!(c.best().extrinsics.len(), 1, "only the inherent");
+    assert_eq!(c.pool_len(), 2);
+    assert!(
+        !c.submit(&tx(0, "Bob"), None).unwrap().1,
+        "nonce 0 is ready"
+    );
+    assert_eq!(c.next_nonce(&alice_id), 3);
+    seal(&mut c);
+    assert_eq!(
+        c.best().extrinsics.len(),
+        4,
+        "the whole run of nonces, in order"
+    );
+    assert_eq!(c.pool_len(), 0);
+    assert_eq!(free(&c, "Bob"), 1_000_000 * TAO + 3 * TAO);
+    assert_eq!(
+        system::account(&c.state_at(None).unwrap(), &alice_id).nonce,
+        3
+    );
 }

@@ -47,6 +47,7 @@ pub fn submit_error(e: &SubmitError) -> ErrorObjectOwned {
 
 fn status_json(s: &TxStatus) -> Value {
     match s {
+        TxStatus::Future => json!("future"),
         TxStatus::Ready => json!("ready"),
         TxStatus::InBlock(h) => json!({ "inBlock": h.to_hex() }),
         TxStatus::Finalized(h) => json!({ "finalized": h.to_hex() }),
@@ -110,7 +111,7 @@ pub(super) fn register(m: &mut RpcModule<Arc<Node>>) -> Result<(), RpcError> {
                         let Some(status) = status else { return Ok(()) };
                         let msg = serde_json::value::to_raw_value(&status_json(&status))?;
                         sink.send(SubscriptionMessage::from(msg)).await?;
-                        if !matches!(status, TxStatus::Ready | TxStatus::InBlock(_)) {
+                        if !matches!(status, TxStatus::Future | TxStatus::Ready | TxStatus::InBlock(_)) {
                             let r: SubscriptionResult = Ok(());
                             return r;
                         }
