@@ -51,6 +51,20 @@ pub struct StoredBlock {
     pub undo: Option<Arc<Layer>>,
 }
 
+impl StoredBlock {
+    /// Moves the block's state out, ready for writing (copied only if a snapshot or a reader
+    /// still shares it), with a fresh undo layer begun.
+    fn take_state_for_writing(&mut self) -> State {
+        let mut state = self
+            .state
+            .take()
+            .map(Arc::unwrap_or_clone)
+            .unwrap_or_default();
+        state.begin();
+        state
+    }
+}
+
 /// A transaction waiting for a block.
 pub struct PoolTx {
     /// The extrinsic.
@@ -403,12 +417,7 @@ impl Chain {
         let number = self.blocks[last].header.number + 1;
         // The parent's state becomes this block's (no copy unless a snapshot or reader shares
         // it); the undo log recorded below rebuilds the parent's when asked for.
-        let mut state = self.blocks[last]
-            .state
-            .take()
-            .map(Arc::unwrap_or_clone)
-            .unwrap_or_default();
-        state.begin();
+        let mut state = self.blocks[last].take_state_for_writing();
         let mut ctx = Ctx {
             state: &mut state,
             events: Vec::new(),
@@ -536,12 +545,7 @@ impl Chain {
     pub fn mutate_best_state(&mut self, f: impl FnOnce(&mut Ctx<'_>)) -> H256 {
         let last = self.blocks.len() - 1;
         let block = &mut self.blocks[last];
-        let mut state = block
-            .state
-            .take()
-            .map(Arc::unwrap_or_clone)
-            .unwrap_or_default();
-        state.begin();
+        let mut state = block.take_state_for_writing();
         let mut ctx = Ctx {
             state: &mut state,
             events: Vec::new(),
