@@ -432,6 +432,7 @@ impl Chain {
             ctx.state.remove(&system::block_hash_key(old));
         }
         ctx.state.remove(&timestamp::did_update_key());
+        runtime::on_initialize(&mut ctx);
 
         // Inherent: Timestamp.set at index 0.
         let now = self.genesis.first_timestamp + u64::from(number - 1) * self.genesis.block_time_ms;

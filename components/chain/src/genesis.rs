@@ -65,6 +65,8 @@ impl GenesisConfig {
             total = total.saturating_add(*amount);
         }
         state.put(balances::total_issuance_key(), &total);
+        crate::runtime::pallets::subtensor::items::TotalIssuance.put(&mut state, &total);
+        crate::runtime::pallets::subtensor::registration::init_root(&mut state);
         if let Some(key) = self.sudo {
             state.put(sudo::key_key(), &key);
         }

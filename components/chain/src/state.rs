@@ -179,6 +179,17 @@ impl State {
             .collect()
     }
 
+    /// Pairs whose key starts with `prefix`, in key order.
+    pub fn pairs_with_prefix<'a>(
+        &'a self,
+        prefix: &'a [u8],
+    ) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + 'a {
+        self.map
+            .range(prefix.to_vec()..)
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
+    }
+
     /// Every pair, in key order.
     pub fn pairs(&self) -> impl Iterator<Item = (&Vec<u8>, &Vec<u8>)> {
         self.map.iter()

@@ -4,7 +4,9 @@ mod paths;
 
 use crate::extrinsic::{ExtraTuple, UncheckedExtrinsic, extensions};
 use crate::primitives::{MultiAddress, MultiSignature};
-use crate::runtime::pallets::{balances, sudo, system, timestamp, transaction_payment, utility};
+use crate::runtime::pallets::{
+    admin_utils, balances, subtensor, sudo, system, timestamp, transaction_payment, utility,
+};
 use crate::runtime::{Runtime, RuntimeCall, RuntimeError, RuntimeEvent, apis};
 use frame_metadata::{RuntimeMetadata, RuntimeMetadataPrefixed, v14, v15};
 use parity_scale_codec::Encode;
@@ -19,8 +21,10 @@ pub fn pallets() -> Vec<v15::PalletMetadata> {
         timestamp::metadata(),
         balances::metadata(),
         transaction_payment::metadata(),
+        subtensor::metadata(),
         utility::metadata(),
         sudo::metadata(),
+        admin_utils::metadata(),
     ]
 }
 

@@ -4,6 +4,38 @@ use scale_info::PortableRegistry;
 
 /// (path in this crate without the crate name, subtensor's path).
 pub const PATHS: &[(&str, &str)] = &[
+    (
+        "runtime::pallets::subtensor::Call",
+        "pallet_subtensor::pallet::Call",
+    ),
+    (
+        "runtime::pallets::subtensor::Event",
+        "pallet_subtensor::pallet::Event",
+    ),
+    (
+        "runtime::pallets::subtensor::Error",
+        "pallet_subtensor::pallet::Error",
+    ),
+    (
+        "runtime::pallets::subtensor::types::AxonInfo",
+        "pallet_subtensor::pallet::AxonInfo",
+    ),
+    (
+        "runtime::pallets::subtensor::types::FixedU128",
+        "substrate_fixed::FixedU128",
+    ),
+    (
+        "runtime::pallets::admin_utils::Call",
+        "pallet_admin_utils::pallet::Call",
+    ),
+    (
+        "runtime::pallets::admin_utils::Event",
+        "pallet_admin_utils::pallet::Event",
+    ),
+    (
+        "runtime::pallets::admin_utils::Error",
+        "pallet_admin_utils::pallet::Error",
+    ),
     ("primitives::AccountId32", "sp_core::crypto::AccountId32"),
     ("primitives::H256", "primitive_types::H256"),
     (

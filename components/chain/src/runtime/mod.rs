@@ -11,7 +11,9 @@ pub mod storage;
 
 use crate::primitives::{AccountId32, DispatchError, DispatchEventInfo, H256, ModuleError, Weight};
 use crate::state::State;
-use pallets::{balances, sudo, system, timestamp, transaction_payment, utility};
+use pallets::{
+    admin_utils, balances, subtensor, sudo, system, timestamp, transaction_payment, utility,
+};
 use parity_scale_codec::{Decode, Encode};
 use scale_info::TypeInfo;
 
@@ -39,12 +41,18 @@ pub enum RuntimeCall {
     /// Balances (index 5).
     #[codec(index = 5)]
     Balances(balances::Call),
+    /// SubtensorModule (index 7).
+    #[codec(index = 7)]
+    SubtensorModule(subtensor::Call),
     /// Utility (index 11).
     #[codec(index = 11)]
     Utility(utility::Call),
     /// Sudo (index 12).
     #[codec(index = 12)]
     Sudo(sudo::Call),
+    /// AdminUtils (index 19).
+    #[codec(index = 19)]
+    AdminUtils(admin_utils::Call),
 }
 
 /// Every event.
@@ -59,12 +67,18 @@ pub enum RuntimeEvent {
     /// TransactionPayment (index 6).
     #[codec(index = 6)]
     TransactionPayment(transaction_payment::Event),
+    /// SubtensorModule (index 7).
+    #[codec(index = 7)]
+    SubtensorModule(subtensor::Event),
     /// Utility (index 11).
     #[codec(index = 11)]
     Utility(utility::Event),
     /// Sudo (index 12).
     #[codec(index = 12)]
     Sudo(sudo::Event),
+    /// AdminUtils (index 19).
+    #[codec(index = 19)]
+    AdminUtils(admin_utils::Event),
 }
 
 /// Every pallet error (the outer error enum of the metadata).
@@ -76,12 +90,18 @@ pub enum RuntimeError {
     /// Balances (index 5).
     #[codec(index = 5)]
     Balances(balances::Error),
+    /// SubtensorModule (index 7).
+    #[codec(index = 7)]
+    SubtensorModule(subtensor::Error),
     /// Utility (index 11).
     #[codec(index = 11)]
     Utility(utility::Error),
     /// Sudo (index 12).
     #[codec(index = 12)]
     Sudo(sudo::Error),
+    /// AdminUtils (index 19).
+    #[codec(index = 19)]
+    AdminUtils(admin_utils::Error),
 }
 
 /// The marker type named `Runtime` in metadata.
@@ -188,6 +208,8 @@ impl RuntimeCall {
             RuntimeCall::Balances(c) => c.weight(),
             RuntimeCall::Utility(c) => c.weight(),
             RuntimeCall::Sudo(c) => c.weight(),
+            RuntimeCall::SubtensorModule(c) => c.weight(),
+            RuntimeCall::AdminUtils(c) => c.weight(),
         }
     }
 
@@ -209,7 +231,15 @@ pub fn dispatch(ctx: &mut Ctx<'_>, origin: Origin, call: &RuntimeCall) -> Dispat
         RuntimeCall::Balances(c) => balances::dispatch(ctx, origin, c),
         RuntimeCall::Utility(c) => utility::dispatch(ctx, origin, c),
         RuntimeCall::Sudo(c) => sudo::dispatch(ctx, origin, c),
+        RuntimeCall::SubtensorModule(c) => subtensor::dispatch(ctx, origin, c),
+        RuntimeCall::AdminUtils(c) => admin_utils::dispatch(ctx, origin, c),
     })
+}
+
+/// Block initialisation (`on_initialize` of every pallet that has one): the subtensor block
+/// step.
+pub fn on_initialize(ctx: &mut Ctx<'_>) {
+    subtensor::coinbase::block_step(ctx);
 }
 
 /// Requires a signed origin.

@@ -106,6 +106,14 @@ pub enum Event {
         /// New free balance.
         free: u64,
     },
+    /// Some amount was deposited (e.g. unstaked TAO).
+    #[codec(index = 7)]
+    Deposit {
+        /// The account.
+        who: AccountId32,
+        /// Amount.
+        amount: u64,
+    },
     /// Some amount was withdrawn from the account (e.g. for transaction fees).
     #[codec(index = 8)]
     Withdraw {
@@ -282,6 +290,38 @@ pub fn transfer(
     }));
     store_account(ctx, from, src, false);
     Ok(())
+}
+
+/// Takes `amount` out of `who`'s free balance and out of the issuance (staking, burns); the
+/// account may be reaped. Fails, changing nothing, when the balance is short.
+pub fn withdraw(ctx: &mut Ctx<'_>, who: &AccountId32, amount: u64) -> DispatchResult {
+    let mut info = system::account(ctx.state, who);
+    info.data.free = info
+        .data
+        .free
+        .checked_sub(amount)
+        .ok_or(DispatchError::Token(TokenError::FundsUnavailable))?;
+    adjust_issuance(ctx.state, 0, amount);
+    if amount > 0 {
+        ctx.deposit(RuntimeEvent::Balances(Event::Withdraw {
+            who: *who,
+            amount,
+        }));
+    }
+    store_account(ctx, who, info, false);
+    Ok(())
+}
+
+/// Adds `amount` to `who`'s free balance and to the issuance (unstaking).
+pub fn deposit(ctx: &mut Ctx<'_>, who: &AccountId32, amount: u64) {
+    let mut info = system::account(ctx.state, who);
+    let is_new = info.providers == 0;
+    info.data.free = info.data.free.saturating_add(amount);
+    adjust_issuance(ctx.state, amount, 0);
+    if amount > 0 {
+        ctx.deposit(RuntimeEvent::Balances(Event::Deposit { who: *who, amount }));
+    }
+    store_account(ctx, who, info, is_new);
 }
 
 /// The payer cannot cover a fee and stay above the existential deposit.
