@@ -1,5 +1,20 @@
 //! Runtime APIs served through `state_call`, and their V15 metadata.
+//!
+//! The Substrate APIs (`Core`, `Metadata`, `AccountNonceApi`, `TransactionPaymentApi`) live
+//! here; subtensor's own APIs have one module each, with subtensor's method names, argument
+//! names and output types (their type paths are rewritten to subtensor's in
+//! `metadata::paths`). They only read storage.
 
+pub mod common;
+pub mod delegate_info;
+pub mod dynamic_info;
+pub mod metagraph;
+pub mod neuron_info;
+pub mod stake_info;
+pub mod subnet_info;
+pub mod swap;
+
+use super::pallets::subtensor::registration;
 use super::pallets::{system, transaction_payment};
 use crate::extrinsic::{Extrinsic, UncheckedExtrinsic};
 use crate::hashing::blake2_64;
@@ -34,11 +49,18 @@ pub struct RuntimeVersion {
 }
 
 /// Names and versions of the runtime APIs implemented.
-pub const API_VERSIONS: [(&str, u32); 4] = [
+pub const API_VERSIONS: [(&str, u32); 10] = [
     ("Core", 5),
     ("Metadata", 2),
     ("AccountNonceApi", 1),
     ("TransactionPaymentApi", 4),
+    // subtensor declares its own APIs without `#[api_version]`: version 1.
+    ("DelegateInfoRuntimeApi", 1),
+    ("NeuronInfoRuntimeApi", 1),
+    ("SubnetInfoRuntimeApi", 1),
+    ("StakeInfoRuntimeApi", 1),
+    ("SubnetRegistrationRuntimeApi", 1),
+    ("SwapRuntimeApi", 1),
 ];
 
 impl RuntimeVersion {
@@ -189,7 +211,26 @@ pub fn call(env: &ApiEnv<'_>, method: &str, bytes: &[u8]) -> Result<Vec<u8>, Api
                 Ok(details.encode())
             }
         }
-        other => Err(ApiError::NotFound(other.to_string())),
+        "SubnetRegistrationRuntimeApi_get_network_registration_cost" => {
+            args::<()>(method, bytes)?;
+            let block = common::block_number(env.state);
+            Ok(registration::lock_cost(env.state, block).encode())
+        }
+        other => subtensor_api(env.state, other, bytes)
+            .unwrap_or_else(|| Err(ApiError::NotFound(other.to_string()))),
+    }
+}
+
+/// Dispatches `<Api>_<name>` to the module serving subtensor API `Api`.
+fn subtensor_api(state: &State, method: &str, bytes: &[u8]) -> Option<Result<Vec<u8>, ApiError>> {
+    let (api, name) = method.split_once('_')?;
+    match api {
+        "NeuronInfoRuntimeApi" => neuron_info::call(state, name, method, bytes),
+        "SubnetInfoRuntimeApi" => subnet_info::call(state, name, method, bytes),
+        "StakeInfoRuntimeApi" => stake_info::call(state, name, method, bytes),
+        "DelegateInfoRuntimeApi" => delegate_info::call(state, name, method, bytes),
+        "SwapRuntimeApi" => swap::call(state, name, method, bytes),
+        _ => None,
     }
 }
 
@@ -279,5 +320,20 @@ pub fn metadata() -> Vec<RuntimeApiMetadata> {
             ],
             docs: vec![],
         },
+        delegate_info::metadata(),
+        neuron_info::metadata(),
+        subnet_info::metadata(),
+        stake_info::metadata(),
+        RuntimeApiMetadata {
+            name: "SubnetRegistrationRuntimeApi",
+            methods: vec![method(
+                "get_network_registration_cost",
+                vec![],
+                meta_type::<u64>(),
+                &[],
+            )],
+            docs: vec![],
+        },
+        swap::metadata(),
     ]
 }
