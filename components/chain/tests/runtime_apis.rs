@@ -549,12 +549,14 @@ fn stake_delegate_swap_and_registration_apis() {
         (bob, acc("Ferdie"), NETUID),
     );
     assert_eq!(zero.map(|z| z.stake), Some(0));
-    let none: Option<StakeInfo> = api(
+    // Like subtensor, a netuid that is not a subnet gives a zero position, not `None`.
+    let zero: Option<StakeInfo> = api(
         &s,
         "StakeInfoRuntimeApi_get_stake_info_for_hotkey_coldkey_netuid",
         (bob, charlie, 7u16),
     );
-    assert_eq!(none, None);
+    let zero = zero.unwrap();
+    assert_eq!((zero.stake, zero.netuid, zero.is_registered), (0, 7, false));
     let fee: u64 = api(
         &s,
         "StakeInfoRuntimeApi_get_stake_fee",
@@ -877,11 +879,17 @@ async fn python_sdk_decodes_every_api() {
     assert_eq!(r["dynamic_info"]["moving_price"], 1.0);
     assert_eq!(r["dynamic_info"]["owner_hotkey"], to_ss58(&acc("Eve")));
     assert_eq!(r["missing_subnet"], true);
+    assert_eq!(r["dynamic_info"]["price"], staking::PRICE_RAO);
+    assert_eq!(
+        r["all_subnets_prices"],
+        serde_json::json!({"0": staking::PRICE_RAO, "1": staking::PRICE_RAO})
+    );
 
     // Stake, delegates, swap, registration cost.
     let stake = lite[1].stake[0].1.0;
     assert_eq!(r["stake_for_coldkey_and_hotkey"], stake);
     assert_eq!(r["get_stake"], stake);
+    assert_eq!(r["get_stake_unknown_subnet"], 0);
     assert!(
         r["stake_info_for_coldkey"]
             .as_array()

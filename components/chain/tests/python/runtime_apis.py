@@ -113,13 +113,16 @@ def main(url: str, netuid: int, coldkey: str, hotkey: str) -> None:
         "alpha_out": dyn.alpha_out.rao,
         "moving_price": dyn.moving_price,
         "owner_hotkey": dyn.owner_hotkey,
+        "price": dyn.price.rao,
     }
+    out["all_subnets_prices"] = {str(d.netuid): d.price.rao for d in st.all_subnets()}
     out["missing_subnet"] = st.subnet(999) is None
 
     # StakeInfoRuntimeApi
     pair = st.get_stake_for_coldkey_and_hotkey(coldkey, hotkey, netuids=[netuid])
     out["stake_for_coldkey_and_hotkey"] = pair[netuid].stake.rao
     out["get_stake"] = st.get_stake(coldkey, hotkey, netuid).rao
+    out["get_stake_unknown_subnet"] = st.get_stake(coldkey, hotkey, 999).rao
     out["stake_info_for_coldkey"] = [
         {"hotkey": s.hotkey_ss58, "netuid": s.netuid, "stake": s.stake.rao, "registered": s.is_registered}
         for s in st.get_stake_info_for_coldkey(coldkey)

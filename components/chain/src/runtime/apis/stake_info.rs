@@ -1,6 +1,6 @@
 //! `StakeInfoRuntimeApi`: a coldkey's stake positions (hotkey, subnet, alpha).
 
-use super::common::{subnet_exists, subnets};
+use super::common::subnets;
 use super::{ApiError, args, method, param};
 use crate::primitives::AccountId32;
 use crate::runtime::pallets::subtensor::items::{
@@ -90,11 +90,10 @@ pub fn call(
                 .encode()
         }),
         "get_stake_info_for_hotkey_coldkey_netuid" => {
-            args::<(AccountId32, AccountId32, NetUid)>(method, bytes).map(|(h, c, n)| {
-                subnet_exists(state, n)
-                    .then(|| stake_info(state, &h, &c, n))
-                    .encode()
-            })
+            // Always `Some`, as in subtensor (the SDK decodes the result without a `None`
+            // check): a netuid that is not a subnet reports a zero position.
+            args::<(AccountId32, AccountId32, NetUid)>(method, bytes)
+                .map(|(h, c, n)| Some(stake_info(state, &h, &c, n)).encode())
         }
         // Staking moves 1:1 without fees on the devnet.
         "get_stake_fee" => args::<StakeFeeArgs>(method, bytes).map(|_| 0u64.encode()),
