@@ -13,6 +13,7 @@ use localtensor_chain::chain::{Chain, SealOutcome};
 use localtensor_chain::genesis::{GenesisConfig, TAO};
 use localtensor_chain::keys::{dev_account, dev_keypair, to_ss58};
 use localtensor_chain::primitives::{AccountId32, H256};
+use localtensor_chain::runtime::apis::common::{ChainIdentityV2, SubnetIdentityV3};
 use localtensor_chain::runtime::apis::delegate_info::{DelegateInfo, Position};
 use localtensor_chain::runtime::apis::dynamic_info::DynamicInfo;
 use localtensor_chain::runtime::apis::metagraph::{Metagraph, SelectiveMetagraph, SubnetState};
@@ -396,6 +397,34 @@ fn metagraphs_report_storage() {
         (7u16, vec![0u16]),
     );
     assert_eq!(none, None);
+
+    // Identities are read from `SubnetIdentitiesV3` / `IdentitiesV2` when a state holds them.
+    let mut with_ids = (*s).clone();
+    let subnet_id = SubnetIdentityV3 {
+        subnet_name: b"apis".to_vec(),
+        description: b"runtime API test".to_vec(),
+        ..Default::default()
+    };
+    let charlie_id = ChainIdentityV2 {
+        name: b"charlie".to_vec(),
+        ..Default::default()
+    };
+    SubnetIdentitiesV3.put(&mut with_ids, &NETUID, &subnet_id);
+    IdentitiesV2.put(&mut with_ids, &acc("Charlie"), &charlie_id);
+    let g: Option<Metagraph> = api(&with_ids, "SubnetInfoRuntimeApi_get_metagraph", NETUID);
+    let g = g.unwrap();
+    assert_eq!(g.identity.as_ref(), Some(&subnet_id));
+    assert_eq!(uncompact(&g.name), b"apis".to_vec());
+    assert_eq!(
+        g.identities,
+        vec![None, Some(charlie_id.clone()), Some(charlie_id)]
+    );
+    let d: Option<DynamicInfo> = api(&with_ids, "SubnetInfoRuntimeApi_get_dynamic_info", NETUID);
+    assert_eq!(d.unwrap().subnet_identity, Some(subnet_id.clone()));
+    let i: Option<SubnetInfov2> = api(&with_ids, "SubnetInfoRuntimeApi_get_subnet_info_v2", NETUID);
+    assert_eq!(i.unwrap().identity, Some(subnet_id));
+    assert_eq!(m.identity, None);
+    assert!(m.name.is_empty());
 
     // Subnet state.
     let state: Option<SubnetState> = api(&s, "SubnetInfoRuntimeApi_get_subnet_state", NETUID);

@@ -1,8 +1,8 @@
 //! Types and storage readers shared by the subtensor runtime APIs.
 //!
-//! Values subtensor keeps in storage items the devnet does not store (identities, prometheus
-//! endpoints, difficulty bounds, volume) are served as the defaults those items have in
-//! subtensor, so a client sees what a fresh subtensor subnet would show.
+//! Values subtensor keeps in storage items the devnet does not store (prometheus endpoints,
+//! difficulty bounds, volume) are served as the defaults those items have in subtensor, so a
+//! client sees what a fresh subtensor subnet would show.
 
 use crate::primitives::AccountId32;
 use crate::runtime::pallets::subtensor::items::{
@@ -14,7 +14,8 @@ use crate::state::State;
 use parity_scale_codec::{Compact, Decode, Encode};
 use scale_info::TypeInfo;
 
-/// `substrate_fixed::FixedI128<U32>` (I96F32): the raw bits are the value times 2^32.
+/// `substrate_fixed::FixedI128`: a signed fixed-point number as raw bits. The APIs' prices are
+/// I96F32 (the value times 2^32); `SubnetEmaTaoFlow` holds I64F64.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
 pub struct FixedI128 {
     /// Raw bits.
@@ -61,7 +62,7 @@ pub struct PrometheusInfo {
     pub ip_type: u8,
 }
 
-/// A subnet's identity (subtensor's `SubnetIdentityV3`; the devnet stores none).
+/// A subnet's identity (subtensor's `SubnetIdentityV3`).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
 pub struct SubnetIdentityV3 {
     /// Name.
@@ -82,7 +83,7 @@ pub struct SubnetIdentityV3 {
     pub additional: Vec<u8>,
 }
 
-/// A coldkey's identity (subtensor's `ChainIdentityV2`; the devnet stores none).
+/// A coldkey's identity (subtensor's `ChainIdentityV2`).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, TypeInfo)]
 pub struct ChainIdentityV2 {
     /// Name.

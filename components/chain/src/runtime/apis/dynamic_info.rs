@@ -64,19 +64,19 @@ pub struct DynamicInfo {
     /// `NetworkRegisteredAt`.
     #[codec(compact)]
     pub network_registered_at: u64,
-    /// Identity (the devnet stores none).
+    /// `SubnetIdentitiesV3`.
     pub subnet_identity: Option<SubnetIdentityV3>,
     /// Moving price: the devnet's fixed price, 1.0.
     pub moving_price: FixedI128,
 }
 
-/// The name a subnet shows: "root" for the root subnet; the devnet stores no identities, so
-/// other subnets have an empty name.
-pub fn subnet_name(netuid: NetUid) -> Vec<u8> {
-    if netuid == ROOT_NETUID {
-        b"root".to_vec()
-    } else {
-        Vec::new()
+/// The name a subnet shows: its identity's name when it has one, else "root" for the root
+/// subnet and an empty name for others.
+pub fn subnet_name(state: &State, netuid: NetUid) -> Vec<u8> {
+    match SubnetIdentitiesV3.try_get(state, &netuid) {
+        Some(identity) if !identity.subnet_name.is_empty() => identity.subnet_name,
+        _ if netuid == ROOT_NETUID => b"root".to_vec(),
+        _ => Vec::new(),
     }
 }
 
@@ -97,7 +97,7 @@ pub fn dynamic_info(state: &State, netuid: NetUid) -> Option<DynamicInfo> {
         netuid,
         owner_hotkey: SubnetOwnerHotkey.get(s, &netuid),
         owner_coldkey: SubnetOwner.get(s, &netuid),
-        subnet_name: compact_bytes(&subnet_name(netuid)),
+        subnet_name: compact_bytes(&subnet_name(s, netuid)),
         token_symbol: compact_bytes(&TokenSymbol.get(s, &netuid)),
         tempo: Tempo.get(s, &netuid),
         last_step: LastMechansimStepBlock.get(s, &netuid),
@@ -113,7 +113,7 @@ pub fn dynamic_info(state: &State, netuid: NetUid) -> Option<DynamicInfo> {
         pending_root_emission: PendingRootAlphaDivs.get(s, &netuid),
         subnet_volume: 0,
         network_registered_at: NetworkRegisteredAt.get(s, &netuid),
-        subnet_identity: None,
+        subnet_identity: SubnetIdentitiesV3.try_get(s, &netuid),
         moving_price: FixedI128::from_int(1),
     })
 }

@@ -79,7 +79,7 @@ metagraphs! {
     name: Vec<Compact<u8>>,
     /// `TokenSymbol`.
     symbol: Vec<Compact<u8>>,
-    /// Identity (the devnet stores none).
+    /// `SubnetIdentitiesV3`.
     identity: Option<SubnetIdentityV3>,
     /// `NetworkRegisteredAt`.
     network_registered_at: Compact<u64>,
@@ -181,7 +181,7 @@ metagraphs! {
     hotkeys: Vec<AccountId32>,
     /// Owning coldkey of each uid's hotkey (`Owner`).
     coldkeys: Vec<AccountId32>,
-    /// Identity of each coldkey (the devnet stores none).
+    /// Identity of each uid's coldkey (`IdentitiesV2`).
     identities: Vec<Option<ChainIdentityV2>>,
     /// Axon of each uid (`Axons`, default when none).
     axons: Vec<AxonInfo>,
@@ -269,6 +269,7 @@ pub fn mechagraph(state: &State, netuid: NetUid, mecid: u8) -> Option<Metagraph>
     let s = state;
     let n = SubnetworkN.get(s, &netuid);
     let hks = hotkeys(s, netuid);
+    let cks = coldkeys(s, &hks);
     let (alpha, tao, total) = stakes(s, netuid, &hks);
     let (alpha_low, alpha_high) = AlphaValues.get(s, &netuid);
     let zeros = vec![Compact(0u16); usize::from(n)];
@@ -277,9 +278,9 @@ pub fn mechagraph(state: &State, netuid: NetUid, mecid: u8) -> Option<Metagraph>
         .saturating_add(netuid);
     Some(Metagraph {
         netuid: Compact(storage_index),
-        name: compact_bytes(&subnet_name(netuid)),
+        name: compact_bytes(&subnet_name(s, netuid)),
         symbol: compact_bytes(&TokenSymbol.get(s, &netuid)),
-        identity: None,
+        identity: SubnetIdentitiesV3.try_get(s, &netuid),
         network_registered_at: Compact(NetworkRegisteredAt.get(s, &netuid)),
         owner_hotkey: SubnetOwnerHotkey.get(s, &netuid),
         owner_coldkey: SubnetOwner.get(s, &netuid),
@@ -328,8 +329,8 @@ pub fn mechagraph(state: &State, netuid: NetUid, mecid: u8) -> Option<Metagraph>
         alpha_high: Compact(alpha_high),
         alpha_low: Compact(alpha_low),
         bonds_moving_avg: Compact(BondsMovingAverage.get(s, &netuid)),
-        coldkeys: coldkeys(s, &hks),
-        identities: vec![None; usize::from(n)],
+        identities: cks.iter().map(|c| IdentitiesV2.try_get(s, c)).collect(),
+        coldkeys: cks,
         axons: hks
             .iter()
             .map(|hk| Axons.try_get(s, &netuid, hk).unwrap_or_default())

@@ -192,7 +192,7 @@ pub fn call(env: &ApiEnv<'_>, method: &str, bytes: &[u8]) -> Result<Vec<u8>, Api
                 let info = transaction_payment::RuntimeDispatchInfo {
                     weight: ext.call.weight(),
                     class: crate::primitives::DispatchClass::Normal,
-                    partial_fee: if signed {
+                    partial_fee: if signed && ext.call.pays_fee() {
                         base + len_fee + weight_fee
                     } else {
                         0
@@ -201,7 +201,7 @@ pub fn call(env: &ApiEnv<'_>, method: &str, bytes: &[u8]) -> Result<Vec<u8>, Api
                 Ok(info.encode())
             } else {
                 let details = FeeDetails {
-                    inclusion_fee: signed.then_some(InclusionFee {
+                    inclusion_fee: (signed && ext.call.pays_fee()).then_some(InclusionFee {
                         base_fee: base,
                         len_fee,
                         adjusted_weight_fee: weight_fee,

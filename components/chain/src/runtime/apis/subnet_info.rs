@@ -128,7 +128,7 @@ pub struct SubnetInfov2 {
     pub burn: u64,
     /// `SubnetOwner`.
     pub owner: AccountId32,
-    /// Identity (the devnet stores none).
+    /// `SubnetIdentitiesV3`.
     pub identity: Option<SubnetIdentityV3>,
 }
 
@@ -361,7 +361,7 @@ pub fn subnet_info_v2(state: &State, netuid: NetUid) -> Option<SubnetInfov2> {
         emission_value: SubnetTaoInEmission.get(s, &netuid),
         burn: Burn.get(s, &netuid),
         owner: SubnetOwner.get(s, &netuid),
-        identity: None,
+        identity: SubnetIdentitiesV3.try_get(s, &netuid),
     })
 }
 

@@ -372,5 +372,17 @@ pub fn metadata() -> Vec<StorageEntryMetadata> {
         TotalHotkeyAlpha.metadata(),
         TotalHotkeyShares.metadata(),
         Alpha.metadata(),
+        IdentitiesV2.metadata(),
+        SubnetIdentitiesV3.metadata(),
+        SubnetEmaTaoFlow.metadata(),
     ]
 }
+
+// Read by the runtime APIs and by clients (btcli); the devnet has no call writing them, so they
+// stay empty unless a loaded state holds entries.
+map!(/// On-chain identity of each coldkey.
+    IdentitiesV2: Blake2_128Concat AccountId32 => crate::runtime::apis::common::ChainIdentityV2);
+map!(/// Identity of each subnet.
+    SubnetIdentitiesV3: Blake2_128Concat NetUid => crate::runtime::apis::common::SubnetIdentityV3);
+map!(/// (block, EMA) of each subnet's TAO flow (I64F64).
+    SubnetEmaTaoFlow: Identity NetUid => (u64, crate::runtime::apis::common::FixedI128));
