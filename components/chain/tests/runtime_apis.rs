@@ -816,6 +816,19 @@ async fn python_sdk_decodes_every_api() {
     )
     .await;
 
+    // Malformed arguments over RPC: an execution error naming the method, not a panic.
+    let bad = common::call(
+        &node.http,
+        "state_call",
+        serde_json::json!(["NeuronInfoRuntimeApi_get_neurons_lite", "0x01"]),
+    )
+    .await;
+    let message = bad["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Could not decode arguments of NeuronInfoRuntimeApi_get_neurons_lite"),
+        "{bad}"
+    );
+
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/runtime_apis.py");
     let (charlie, bob) = (to_ss58(&acc("Charlie")), to_ss58(&acc("Bob")));
     let out = tokio::process::Command::new(&python)
