@@ -343,10 +343,14 @@ impl Chain {
             return Err(SubmitError::TooLowPriority);
         }
         // ChargeTransactionPayment.
-        let fee = transaction_payment::compute_fee(ext.encoded.len(), ext.call.weight());
+        let fee = if ext.call.pays_fee() {
+            transaction_payment::compute_fee(ext.encoded.len(), ext.call.weight())
+        } else {
+            0
+        };
         let total = fee.saturating_add(sig.extra.tip);
         match account.data.free.checked_sub(total) {
-            Some(rest) if rest >= balances::EXISTENTIAL_DEPOSIT => {}
+            Some(rest) if rest >= balances::EXISTENTIAL_DEPOSIT || total == 0 => {}
             _ => return Err(invalid(Invalid::Payment)),
         }
         // SudoTransactionExtension: only the sudo key may send Sudo calls.

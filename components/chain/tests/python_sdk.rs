@@ -7,34 +7,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const BITTENSOR: &str = "bittensor==10.5.0";
 
 fn venv() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bittensor-10.5.0-venv");
-    let marker = dir.join(".installed");
-    if marker.exists() {
-        return dir;
-    }
-    let status = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&dir)
-        .status()
-        .expect("python3 -m venv");
-    assert!(status.success(), "creating the virtualenv failed");
-    let status = Command::new(dir.join("bin/pip"))
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            BITTENSOR,
-        ])
-        .status()
-        .expect("pip install");
-    assert!(status.success(), "pip install {BITTENSOR} failed");
-    std::fs::write(&marker, BITTENSOR).unwrap();
-    dir
+    common::venv(BITTENSOR)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,4 +54,51 @@ async fn bittensor_sdk_connects_reads_and_transfers() {
     );
     assert_eq!(report["transfer_fee"], report["fee"]);
     assert_eq!(report["bob_final"], 1_000_003_000_000_000u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bittensor_sdk_runs_a_subnet_through_epochs() {
+    let venv = tokio::task::spawn_blocking(venv).await.unwrap();
+    let node = common::start(&["--dev", "--sealing", "instant"]).await;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_subnet.py");
+    let out = tokio::process::Command::new(venv.join("bin/python"))
+        .arg(&script)
+        .arg(&node.ws)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "sdk_subnet.py failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The script checked the metagraph against storage; here, what the economics must show.
+    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(report["netuid"], 1);
+    assert_eq!(report["hyperparameters"]["tempo"], 10);
+    assert_eq!(report["hyperparameters"]["commit_reveal"], false);
+    let uid = |name: &str| report["uids"][name].as_u64().unwrap() as usize;
+    let incentive = |name: &str| report["chain"]["incentive"][uid(name)].as_u64().unwrap();
+    let dividends = |name: &str| report["chain"]["dividends"][uid(name)].as_u64().unwrap();
+    let permit = |name: &str| {
+        report["chain"]["validator_permit"][uid(name)]
+            .as_bool()
+            .unwrap()
+    };
+    // Both validators weight miner j by 1 + j (+ k): incentive rises with the miner index.
+    let miners: Vec<u64> = ["m1", "m2", "m3", "m4"].map(incentive).to_vec();
+    assert!(
+        miners.windows(2).all(|w| w[0] < w[1]),
+        "miner incentives {miners:?}"
+    );
+    for v in ["v1", "v2"] {
+        assert!(permit(v), "{v} has a validator permit");
+        assert!(dividends(v) > 0, "{v} earns dividends");
+        assert_eq!(incentive(v), 0, "nobody weights {v}");
+    }
+    for m in ["m1", "m2", "m3", "m4"] {
+        assert_eq!(dividends(m), 0, "{m} sets no weights");
+    }
 }

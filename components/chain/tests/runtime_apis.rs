@@ -725,36 +725,9 @@ fn bad_arguments_and_unknown_methods_are_refused() {
 
 const BITTENSOR: &str = "bittensor==10.5.0";
 
-/// The Python of a bittensor 10.5 virtualenv: `LOCALTENSOR_BT10_PYTHON` if set, else a venv
-/// created under the target dir (shared with the `python_sdk` test).
+/// The Python of the bittensor 10.5 virtualenv shared by the SDK tests.
 fn python() -> PathBuf {
-    if let Ok(p) = std::env::var("LOCALTENSOR_BT10_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bittensor-10.5.0-venv");
-    let marker = dir.join(".installed");
-    if !marker.exists() {
-        let ok = std::process::Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&dir)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "creating the virtualenv failed");
-        let ok = std::process::Command::new(dir.join("bin/pip"))
-            .args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                BITTENSOR,
-            ])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "pip install {BITTENSOR} failed");
-        std::fs::write(&marker, BITTENSOR).unwrap();
-    }
-    dir.join("bin/python")
+    common::venv(BITTENSOR).join("bin/python")
 }
 
 async fn rpc_api<T: Decode>(http: &str, method: &str, args: impl Encode) -> T {

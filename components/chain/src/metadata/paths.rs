@@ -5,6 +5,14 @@ use scale_info::PortableRegistry;
 /// (path in this crate without the crate name, subtensor's path).
 pub const PATHS: &[(&str, &str)] = &[
     (
+        "runtime::apis::hyperparams_v3::HyperparamEntry",
+        "pallet_subtensor::rpc_info::subnet_info::HyperparamEntry",
+    ),
+    (
+        "runtime::apis::hyperparams_v3::HyperparamValue",
+        "pallet_subtensor::rpc_info::subnet_info::HyperparamValue",
+    ),
+    (
         "runtime::pallets::subtensor::Call",
         "pallet_subtensor::pallet::Call",
     ),

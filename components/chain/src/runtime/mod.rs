@@ -213,12 +213,29 @@ impl RuntimeCall {
         }
     }
 
+    /// Whether the sender pays a fee: subtensor exempts weights and serving (validators and
+    /// miners sign them with hotkeys that usually hold no TAO).
+    pub fn pays_fee(&self) -> bool {
+        !matches!(
+            self,
+            RuntimeCall::SubtensorModule(
+                subtensor::Call::set_weights { .. }
+                    | subtensor::Call::set_mechanism_weights { .. }
+                    | subtensor::Call::serve_axon { .. }
+            )
+        )
+    }
+
     /// Dispatch information of this call when submitted as a signed transaction.
     pub fn dispatch_info(&self) -> DispatchEventInfo {
         DispatchEventInfo {
             weight: self.weight(),
             class: crate::primitives::DispatchClass::Normal,
-            pays_fee: crate::primitives::Pays::Yes,
+            pays_fee: if self.pays_fee() {
+                crate::primitives::Pays::Yes
+            } else {
+                crate::primitives::Pays::No
+            },
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod common;
 pub mod delegate_info;
 pub mod dynamic_info;
+pub mod hyperparams_v3;
 pub mod metagraph;
 pub mod neuron_info;
 pub mod stake_info;
@@ -47,6 +48,11 @@ pub struct RuntimeVersion {
     /// System (formerly state) version.
     pub system_version: u8,
 }
+
+/// Methods served that spec 343 does not have (so the reference metadata cannot check them):
+/// newer clients need them. `(api, method)`.
+pub const BEYOND_SPEC_343: &[(&str, &str)] =
+    &[("SubnetInfoRuntimeApi", "get_subnet_hyperparams_v3")];
 
 /// Names and versions of the runtime APIs implemented.
 pub const API_VERSIONS: [(&str, u32); 10] = [

@@ -470,6 +470,11 @@ pub fn call(
         "get_subnets_info_v2" => none().map(|()| per_subnet(state, subnet_info_v2).encode()),
         "get_subnet_hyperparams" => netuid().map(|n| hyperparams(state, n).encode()),
         "get_subnet_hyperparams_v2" => netuid().map(|n| hyperparams_v2(state, n).encode()),
+        "get_subnet_hyperparams_v3" => netuid().map(|n| {
+            hyperparams_v2(state, n)
+                .map(|v2| super::hyperparams_v3::entries(&v2))
+                .encode()
+        }),
         "get_dynamic_info" => netuid().map(|n| dynamic_info::dynamic_info(state, n).encode()),
         "get_all_dynamic_info" => {
             none().map(|()| per_subnet(state, dynamic_info::dynamic_info).encode())
@@ -534,6 +539,12 @@ pub fn metadata() -> RuntimeApiMetadata {
                 "get_subnet_hyperparams_v2",
                 netuid(),
                 meta_type::<Option<SubnetHyperparamsV2>>(),
+                &[],
+            ),
+            method(
+                "get_subnet_hyperparams_v3",
+                netuid(),
+                meta_type::<Option<Vec<super::hyperparams_v3::HyperparamEntry>>>(),
                 &[],
             ),
             method(
