@@ -140,6 +140,10 @@ struct Tally {
     owner_incentive_burned: u64,
     weights_set: u32,
     registrations_during_emission: u32,
+    /// Registrations that replaced a pruned neuron.
+    replacements: u32,
+    /// Registrations refused because no neuron could be pruned.
+    full_refusals: u32,
     emitted: u64,
     fees: u64,
     burns: u64,
@@ -255,6 +259,15 @@ fn step(
             burns += before - after - fee;
         }
         results.push(result);
+    }
+    let registered = txs
+        .iter()
+        .zip(&results)
+        .filter(|((_, call), r)| is_registration(call) && r.is_ok())
+        .count() as u32;
+    if registered > 0 {
+        let grown = u32::from(SubnetworkN.get(&s, &NETUID) - SubnetworkN.get(&parent, &NETUID));
+        tally.replacements += registered - grown;
     }
     check_block(&parent, &s, block, fees, burns, tally);
     results
@@ -492,6 +505,34 @@ fn check_epoch(
     }
 }
 
+/// Whether a registration at `block` must find no uid (spec §6.2): the subnet is full, and
+/// apart from the oldest owner-coldkey uid (`ImmuneOwnerUidsLimit` = 1) there are at most
+/// `MinNonImmuneUids` (10) non-immune uids and no immune one.
+fn nothing_to_prune(p: &State, block: u64) -> bool {
+    let n = SubnetworkN.get(p, &NETUID);
+    if n < MaxAllowedUids.get(p, &NETUID) {
+        return false;
+    }
+    let owner_cold = SubnetOwner.get(p, &NETUID);
+    let owner_hot = SubnetOwnerHotkey.get(p, &NETUID);
+    let oldest_owner = (0..n)
+        .filter(|uid| {
+            let hk = Keys.get(p, &NETUID, uid);
+            hk == owner_hot || Owner.try_get(p, &hk) == Some(owner_cold)
+        })
+        .min_by_key(|uid| (BlockAtRegistration.get(p, &NETUID, uid), *uid));
+    let immunity = u64::from(ImmunityPeriod.get(p, &NETUID));
+    let (mut immune, mut mortal) = (0, 0);
+    for uid in (0..n).filter(|uid| Some(*uid) != oldest_owner) {
+        if block - BlockAtRegistration.get(p, &NETUID, &uid) < immunity {
+            immune += 1;
+        } else {
+            mortal += 1;
+        }
+    }
+    immune == 0 && mortal <= 10
+}
+
 /// One seeded scenario.
 fn scenario(seed: u64) -> Tally {
     let mut rng = Rng(seed);
@@ -530,6 +571,15 @@ fn scenario(seed: u64) -> Tally {
             a(sudo(admin_utils::Call::sudo_set_max_allowed_validators {
                 netuid: NETUID,
                 max_allowed_validators: rng.range(2, 8) as u16,
+            })),
+            // Room for a few late registrations; the rest replace pruned neurons.
+            a(sudo(admin_utils::Call::sudo_set_max_allowed_uids {
+                netuid: NETUID,
+                max_allowed_uids: (neurons as u16 + 3).max(8),
+            })),
+            a(sudo(admin_utils::Call::sudo_set_immunity_period {
+                netuid: NETUID,
+                immunity_period: rng.range(1, 40) as u16,
             })),
         ],
         &mut tally,
@@ -682,6 +732,13 @@ fn scenario(seed: u64) -> Tally {
                 {
                     assert!(epoch_next);
                 }
+                // A full subnet with no neuron the pruning rule may replace (spec §6.2).
+                (Err(e), RuntimeCall::SubtensorModule(subtensor::Call::burned_register { .. }))
+                    if *e == subtensor::Error::NoNeuronIdAvailable.into() =>
+                {
+                    assert!(nothing_to_prune(&p, block), "seed {seed} block {block}");
+                    tally.full_refusals += 1;
+                }
                 (Err(e), _) => panic!("seed {seed}: {who}: {call:?} failed: {e:?}"),
             }
         }
@@ -692,10 +749,12 @@ fn scenario(seed: u64) -> Tally {
 #[test]
 fn seeded_subnets_emit_and_distribute_as_the_engine_computes() {
     let mut late_registrations = 0;
+    let mut replaced = 0;
     for seed in [1, 0xDEC0DE, 20_261_201, 77] {
         let t = scenario(seed);
         late_registrations += t.registrations_during_emission;
-        eprintln!("seed {seed}: {t:?}");
+        replaced += t.replacements;
+
         // The run must have exercised what it checks.
         assert!(t.epochs_with_emission >= 3, "seed {seed}: {t:?}");
         assert!(t.incentive_paid > 0, "seed {seed}: {t:?}");
@@ -706,5 +765,5 @@ fn seeded_subnets_emit_and_distribute_as_the_engine_computes() {
             "seed {seed}: {t:?}"
         );
     }
-    assert!(late_registrations > 0);
+    assert!(late_registrations > 0 && replaced > 0);
 }
