@@ -424,13 +424,11 @@ fn axon(netuid: u16, ip: u128, port: u16, ip_type: u8) -> RuntimeCall {
     })
 }
 
-/// `round(w * 65535 / max)`, computed in f64 (exact for these magnitudes).
+/// The row `set_weights` must store: subtensor's `vec_u16_max_upscale_to_u16` as the consensus
+/// crate reproduces it (I32F32; above a maximum of 32768 it multiplies by the truncated
+/// `65535 / max`, so a few exact halves round down).
 fn upscaled(weights: &[u16]) -> Vec<u16> {
-    let max = f64::from(*weights.iter().max().unwrap());
-    weights
-        .iter()
-        .map(|w| (f64::from(*w) * 65535.0 / max).round() as u16)
-        .collect()
+    localtensor_consensus::fixed::max_upscale_u16(weights)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -791,6 +789,18 @@ fn set_weights_stores_the_row_max_upscaled() {
         subtensor_events(&cmp.events),
         vec![subtensor::Event::WeightsSet(1, 0)]
     );
+    // Above a maximum of 32768, subtensor scales by the truncated 65535 / max: 32767 of 65534
+    // is exactly 32767.5 but stored as 32767.
+    ok(
+        &mut c,
+        "Alice_hk",
+        set_weights(1, &[1, 2], &[32_767, 65_534]),
+    );
+    assert_eq!(
+        Weights.get(&state(&c), &1, &0),
+        vec![(1, 32_767), (2, u16::MAX)]
+    );
+    assert_eq!(upscaled(&[32_767, 65_534]), vec![32_767, u16::MAX]);
     // A self-weight needs no permit either.
     ok(&mut c, "Dave_hk", set_weights(1, &[3], &[5]));
     assert_eq!(Weights.get(&state(&c), &1, &3), vec![(3, u16::MAX)]);

@@ -722,8 +722,32 @@ fn scenario(seed: u64) -> Tally {
         let results = step(&mut c, &keys, &txs, &mut tally);
         for (r, (who, call)) in results.iter().zip(&txs) {
             match (r, call) {
-                (Ok(()), RuntimeCall::SubtensorModule(subtensor::Call::set_weights { .. })) => {
+                (
+                    Ok(()),
+                    RuntimeCall::SubtensorModule(subtensor::Call::set_weights {
+                        dests,
+                        weights,
+                        ..
+                    }),
+                ) => {
                     tally.weights_set += 1;
+                    // Stored max-upscaled as subtensor does (the consensus crate's copy).
+                    let s = c.state_at(None).unwrap();
+                    // (Unless the validator itself was pruned later in the block.)
+                    let Some(uid) = Uids.try_get(&s, &NETUID, &keys.id(who)) else {
+                        continue;
+                    };
+                    let row: Vec<(u16, u16)> = dests
+                        .iter()
+                        .copied()
+                        .zip(localtensor_consensus::fixed::max_upscale_u16(weights))
+                        // A uid replaced later in the block keeps its entry at 0.
+                        .map(|(dest, w)| {
+                            let replaced = BlockAtRegistration.get(&s, &NETUID, &dest) == block;
+                            (dest, if replaced { 0 } else { w })
+                        })
+                        .collect();
+                    assert_eq!(Weights.get(&s, &NETUID, &uid), row, "seed {seed}");
                 }
                 (Ok(()), _) => {}
                 // A validator whose permit this block's epoch removed.

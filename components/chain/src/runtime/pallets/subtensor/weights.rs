@@ -7,19 +7,11 @@ use super::{Error, Event};
 use crate::primitives::AccountId32;
 use crate::runtime::{Ctx, DispatchResult, RuntimeEvent};
 
-/// Scales weights so the largest becomes `u16::MAX` (`vec_u16_max_upscale_to_u16`).
+/// Scales weights so the largest becomes `u16::MAX`, bit-exactly as subtensor's
+/// `vec_u16_max_upscale_to_u16` (in I32F32: above a maximum of 32768 it multiplies by the
+/// truncated `65535 / max`, so some exact halves round down, e.g. 32767 of 65534 → 32767).
 pub fn max_upscale(weights: &[u16]) -> Vec<u16> {
-    let max = weights.iter().copied().max().unwrap_or(0);
-    if max == 0 || max == u16::MAX {
-        return weights.to_vec();
-    }
-    weights
-        .iter()
-        .map(|&w| {
-            let scaled = (u64::from(w) * u64::from(u16::MAX) + u64::from(max) / 2) / u64::from(max);
-            u16::try_from(scaled).unwrap_or(u16::MAX)
-        })
-        .collect()
+    localtensor_consensus::fixed::max_upscale_u16(weights)
 }
 
 /// Validates and stores a weights row for the caller's uid.
