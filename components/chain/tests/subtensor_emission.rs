@@ -84,7 +84,13 @@ impl Keys {
             ids: HashMap::new(),
             pairs: HashMap::new(),
         };
-        let mut names = vec!["Alice".to_string(), "Alice_hk".into(), "own_hk".into()];
+        let mut names = vec![
+            "Alice".to_string(),
+            "Bob".into(),
+            "Charlie".into(),
+            "Alice_hk".into(),
+            "own_hk".into(),
+        ];
         for i in 0..ACCOUNTS {
             names.push(cold(i));
             names.push(hot(i));
@@ -359,7 +365,7 @@ fn check_block(p: &State, s: &State, block: u64, fees: u64, burns: u64, tally: &
 /// (tempo + 1)`, and the epoch runs when it is 0 (netuid 1, tempo 100: blocks 98, 199, 300, …;
 /// the spec's "`mod == 0`" and its example 359, 720 are off by one against this formula).
 fn is_epoch(tempo: u64, block: u64) -> bool {
-    tempo > 0 && tempo - (block + u64::from(NETUID) + 1) % (tempo + 1) == 0
+    epoch_due(NETUID, tempo, block)
 }
 
 fn hotkey_alpha(s: &State, hk: &AccountId32) -> u64 {
@@ -790,4 +796,128 @@ fn seeded_subnets_emit_and_distribute_as_the_engine_computes() {
         );
     }
     assert!(late_registrations > 0 && replaced > 0);
+}
+
+/// Whether `netuid` runs its epoch at `block` under the legacy schedule (see [`is_epoch`]).
+fn epoch_due(netuid: u16, tempo: u64, block: u64) -> bool {
+    tempo > 0 && tempo - (block + u64::from(netuid) + 1) % (tempo + 1) == 0
+}
+
+#[test]
+fn emission_is_shared_equally_and_epochs_follow_each_subnets_schedule() {
+    // Subnets 1 and 2 started (tempos 4 and 6), subnet 3 never started (tempo 5), subnet 4 with
+    // tempo 0 (no epochs).
+    let keys = Keys::new();
+    let mut c = Chain::new(genesis(&keys));
+    let owners = ["Alice", "Bob", "Charlie", "Alice"];
+    let hotkeys = ["Alice_hk", "hot0", "hot1", "hot2"];
+    let tempos = [4u16, 6, 5, 0];
+    let seal_with = |c: &mut Chain, txs: Vec<(&str, RuntimeCall)>| {
+        let mut encoded = Vec::new();
+        for (signer, call) in &txs {
+            let who = keys.id(signer);
+            let tx = sign(
+                call,
+                &keys.pairs[*signer],
+                &SigningParams::immortal(c.genesis_hash(), c.next_nonce(&who)),
+            );
+            c.submit(&tx, None).unwrap();
+            encoded.push(tx);
+        }
+        c.seal(&mut SealOutcome::default());
+        let s = c.state_at(None).unwrap();
+        let evs: Vec<EventRecord> = s.get(&system::events_key()).unwrap();
+        for tx in &encoded {
+            let index = c.best().extrinsics.iter().position(|e| e == tx).unwrap() as u32;
+            assert_eq!(result_of(&evs, index).0, Ok(()));
+        }
+    };
+    for (owner, hotkey) in owners.iter().zip(hotkeys) {
+        seal_with(
+            &mut c,
+            vec![(
+                owner,
+                st(subtensor::Call::register_network {
+                    hotkey: keys.id(hotkey),
+                }),
+            )],
+        );
+    }
+    let mut setup = Vec::new();
+    for (i, tempo) in tempos.iter().enumerate() {
+        let netuid = i as u16 + 1;
+        setup.push((
+            "Alice",
+            sudo(admin_utils::Call::sudo_set_tempo {
+                netuid,
+                tempo: *tempo,
+            }),
+        ));
+    }
+    setup.push((owners[0], st(subtensor::Call::start_call { netuid: 1 })));
+    setup.push((owners[1], st(subtensor::Call::start_call { netuid: 2 })));
+    setup.push((owners[3], st(subtensor::Call::start_call { netuid: 4 })));
+    seal_with(&mut c, setup);
+
+    let mut epochs = [0u32; 4];
+    for _ in 0..30 {
+        let p = c.state_at(None).unwrap();
+        let block = u64::from(c.best_number()) + 1;
+        seal_with(&mut c, Vec::new());
+        let s = c.state_at(None).unwrap();
+        let e = block_emission(supply(&p));
+        assert_eq!(BlockEmission.get(&s), e);
+        let emitting: Vec<u16> = (1..=4).filter(|n| emits_on(&p, *n, block)).collect();
+        assert_eq!(emitting, vec![1, 2, 4], "block {block}");
+        let share = e / 3;
+        assert_eq!(TotalIssuance.get(&s), supply(&p) + 3 * share);
+        assert_eq!(supply(&s), supply(&p) + 3 * share);
+        for netuid in 1..=4u16 {
+            let i = usize::from(netuid - 1);
+            let tao = if emitting.contains(&netuid) { share } else { 0 };
+            assert_eq!(
+                SubnetTAO.get(&s, &netuid),
+                SubnetTAO.get(&p, &netuid) + tao,
+                "SubnetTAO[{netuid}] at {block}"
+            );
+            let due = epoch_due(netuid, u64::from(tempos[i]), block);
+            let last = LastMechansimStepBlock.get(&s, &netuid);
+            assert_eq!(last == block, due, "epoch of {netuid} at {block}");
+            if due {
+                epochs[i] += 1;
+                let pools = PendingServerEmission.get(&s, &netuid)
+                    + PendingValidatorEmission.get(&s, &netuid)
+                    + PendingOwnerCut.get(&s, &netuid);
+                assert_eq!(pools, 0);
+            } else if tao > 0 {
+                let alpha_issuance =
+                    SubnetAlphaIn.get(&p, &netuid) + SubnetAlphaOut.get(&p, &netuid);
+                let split = split_alpha_out(
+                    U96F32::saturating_from_num(block_emission(alpha_issuance)),
+                    Some(SubnetOwnerCut.get(&p)),
+                    U96F32::saturating_from_num(0),
+                );
+                assert_eq!(
+                    PendingServerEmission.get(&s, &netuid),
+                    PendingServerEmission.get(&p, &netuid) + split.server
+                );
+                assert_eq!(
+                    PendingOwnerCut.get(&s, &netuid),
+                    PendingOwnerCut.get(&p, &netuid) + split.owner_cut
+                );
+            } else {
+                assert_eq!(PendingServerEmission.get(&s, &netuid), 0);
+            }
+        }
+    }
+    // Tempo 4 → period 5, tempo 6 → 7, tempo 5 → 6 over 30 blocks; tempo 0 never.
+    assert_eq!(epochs, [6, 4, 5, 0]);
+}
+
+fn emits_on(s: &State, netuid: u16, block: u64) -> bool {
+    FirstEmissionBlockNumber
+        .try_get(s, &netuid)
+        .is_some_and(|first| block >= first)
+        && SubtokenEnabled.get(s, &netuid)
+        && NetworkRegistrationAllowed.get(s, &netuid)
 }
