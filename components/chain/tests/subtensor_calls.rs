@@ -1131,11 +1131,11 @@ fn setters() -> Vec<Setter> {
             true,
             A::sudo_set_alpha_values {
                 netuid: n,
-                alpha_low: 2_000,
-                alpha_high: 60_000
+                alpha_low: 6_553,
+                alpha_high: 19_660
             },
             AlphaValues,
-            (2_000u16, 60_000u16)
+            (6_553u16, 19_660u16)
         ),
         set!(
             true,
@@ -1971,17 +1971,18 @@ fn refused_admin_values() {
             sudo(A::sudo_set_alpha_values {
                 netuid: 1,
                 alpha_low: 100,
-                alpha_high: 52_427,
+                alpha_high: 1_637,
             }),
             sub!(AlphaHighTooLow),
         ),
+        // Spec §2.5: both bounds at least 1638 (= 65535/40), low not above high.
         case(
-            "alpha low zero",
+            "alpha low below 1638",
             liquid_on,
             "Alice",
             sudo(A::sudo_set_alpha_values {
                 netuid: 1,
-                alpha_low: 0,
+                alpha_low: 1_637,
                 alpha_high: 60_000,
             }),
             sub!(AlphaLowOutOfRange),

@@ -529,6 +529,9 @@ pub fn dispatch(ctx: &mut Ctx<'_>, origin: Origin, call: &Call) -> DispatchResul
     Ok(())
 }
 
+/// Lowest liquid alpha bound (`do_set_alpha_values`: 65535/40).
+const MIN_ALPHA: u16 = u16::MAX / 40;
+
 /// Value checks, as subtensor makes them; nothing is written when one fails.
 fn validate(ctx: &Ctx<'_>, origin: Origin, call: &Call) -> DispatchResult {
     let s = &*ctx.state;
@@ -569,15 +572,15 @@ fn validate(ctx: &Ctx<'_>, origin: Origin, call: &Call) -> DispatchResult {
         Call::sudo_set_alpha_values { netuid, .. } if !LiquidAlphaOn.get(s, netuid) => {
             subtensor::Error::LiquidAlphaDisabled.into()
         }
-        // The upper bound must be at least 0.8; the lower one positive and not above it.
-        Call::sudo_set_alpha_values { alpha_high, .. } if *alpha_high < 52_428 => {
+        // Both bounds at least 65535/40 = 1638, the lower one not above the upper (spec §2.5).
+        Call::sudo_set_alpha_values { alpha_high, .. } if *alpha_high < MIN_ALPHA => {
             subtensor::Error::AlphaHighTooLow.into()
         }
         Call::sudo_set_alpha_values {
             alpha_low,
             alpha_high,
             ..
-        } if *alpha_low == 0 || alpha_low > alpha_high => {
+        } if *alpha_low < MIN_ALPHA || alpha_low > alpha_high => {
             subtensor::Error::AlphaLowOutOfRange.into()
         }
         Call::sudo_set_min_burn { netuid, min_burn } if *min_burn > MaxBurn.get(s, netuid) => {
