@@ -1627,6 +1627,18 @@ fn refused_stake_moves() {
             sub!(NotEnoughStakeToWithdraw),
         ),
         case(
+            "remove_stake: the subnet's pool holds too little TAO",
+            |c| {
+                c.mutate_best_state(|ctx| {
+                    // One block's emission (1 TAO) enters the pool before the call.
+                    subtensor::items::SubnetTAO.put(ctx.state, &1, &0);
+                });
+            },
+            "Bob",
+            remove_stake("Bob_hk", 1, 50 * TAO),
+            sub!(InsufficientLiquidity),
+        ),
+        case(
             "remove_stake: partial below the minimum",
             nothing,
             "Bob",

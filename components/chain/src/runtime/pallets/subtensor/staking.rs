@@ -155,8 +155,11 @@ pub fn remove_stake(
     if own < alpha {
         return Err(Error::NotEnoughStakeToWithdraw.into());
     }
-    // Pay 1:1, but never more TAO than the subnet holds.
-    let tao = alpha.min(SubnetTAO.get(ctx.state, &netuid));
+    // Pay 1:1; a subnet whose pool holds less TAO than that refuses rather than short-pays.
+    let tao = alpha;
+    if SubnetTAO.get(ctx.state, &netuid) < tao {
+        return Err(Error::InsufficientLiquidity.into());
+    }
     if alpha < own && tao < MIN_STAKE {
         return Err(Error::AmountTooLow.into());
     }
