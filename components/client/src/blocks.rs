@@ -42,20 +42,90 @@ impl Stream for BlockStream {
     }
 }
 
+struct Follow {
+    inner: subxt::client::Blocks<subxt::PolkadotConfig>,
+    rpc: RpcClient,
+    /// The next block number to yield.
+    next: u64,
+    /// A block received from the node, yielded once the blocks before it have been.
+    pending: Option<BlockInfo>,
+}
+
+/// Finalized blocks from `start` on, with no gaps: the node's subscription may skip blocks (it
+/// reports the latest finalized), and it starts only when first polled, so the blocks in between
+/// are filled in by number.
 pub(crate) async fn subscribe_finalized(
     api: &subxt::OnlineClient<subxt::PolkadotConfig>,
+    rpc: &RpcClient,
 ) -> Result<BlockStream> {
-    let blocks = api.stream_blocks().await?;
-    let inner = blocks.map(|item| {
-        item.map(|b| BlockInfo {
-            number: b.number(),
-            hash: b.hash().0,
-        })
-        .map_err(ChainError::from)
+    let start = api.at_current_block().await?.block_number();
+    let inner = api.stream_blocks().await?;
+    let state = Follow {
+        inner,
+        rpc: rpc.clone(),
+        next: start,
+        pending: None,
+    };
+    let stream = subxt::ext::futures::stream::unfold(state, |mut s| async move {
+        loop {
+            if let Some(p) = s.pending {
+                if s.next < p.number {
+                    let n = s.next;
+                    s.next += 1;
+                    return Some((block_by_number(&s.rpc, n).await, s));
+                }
+                s.pending = None;
+                if p.number == s.next {
+                    s.next += 1;
+                    return Some((Ok(p), s));
+                }
+                // Already yielded (a repeat): skip it.
+            }
+            match s.inner.next().await {
+                None => return None,
+                Some(Err(e)) => return Some((Err(ChainError::from(e)), s)),
+                Some(Ok(b)) => {
+                    s.pending = Some(BlockInfo {
+                        number: b.number(),
+                        hash: b.hash().0,
+                    })
+                }
+            }
+        }
     });
     Ok(BlockStream {
-        inner: Box::pin(inner),
+        inner: Box::pin(stream),
     })
+}
+
+async fn block_by_number(rpc: &RpcClient, number: u64) -> Result<BlockInfo> {
+    let mut params = subxt::rpcs::client::RpcParams::new();
+    params
+        .push(number)
+        .map_err(|e| ChainError::InvalidArgument(e.to_string()))?;
+    let hash: Option<String> = rpc.request("chain_getBlockHash", params).await?;
+    let hash = hash.ok_or_else(|| ChainError::Decode(format!("no hash for block {number}")))?;
+    Ok(BlockInfo {
+        number,
+        hash: parse_hash(&hash)?,
+    })
+}
+
+/// Parses a `0x`-prefixed 32-byte hex hash.
+pub(crate) fn parse_hash(text: &str) -> Result<[u8; 32]> {
+    let hex = text.strip_prefix("0x").unwrap_or(text);
+    if hex.len() != 64 {
+        return Err(ChainError::Decode(format!("not a 32-byte hash: {text:?}")));
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        let pair = hex
+            .get(2 * i..2 * i + 2)
+            .ok_or_else(|| ChainError::Decode(format!("not a hash: {text:?}")))?;
+        *byte = u8::from_str_radix(pair, 16)
+            .map_err(|e| ChainError::Decode(format!("not a hash: {text:?}: {e}")))?;
+    }
+    Ok(out)
 }
 
 /// Parses a `0x`-prefixed hex (or decimal) JSON number as Substrate headers carry it.
@@ -94,5 +164,9 @@ mod tests {
         assert_eq!(parse_number(&json!(7)).ok(), Some(7));
         assert!(parse_number(&json!(null)).is_err());
         assert!(parse_number(&json!("0xzz")).is_err());
+        let h = format!("0x{}", "ab".repeat(32));
+        assert_eq!(parse_hash(&h).ok(), Some([0xab; 32]));
+        assert!(parse_hash("0x12").is_err());
+        assert!(parse_hash(&format!("0x{}", "zz".repeat(32))).is_err());
     }
 }

@@ -140,9 +140,10 @@ impl Client {
         Ok(self.latest().await?.number())
     }
 
-    /// A stream of finalized block headers, from the current one on.
+    /// A stream of finalized blocks: the current one, then every later one in order (none
+    /// skipped). It ends when the connection closes.
     pub async fn subscribe_blocks(&self) -> Result<BlockStream> {
-        blocks::subscribe_finalized(&self.inner.api).await
+        blocks::subscribe_finalized(&self.inner.api, &self.inner.rpc).await
     }
 
     /// Makes a raw JSON-RPC request with positional parameters.
