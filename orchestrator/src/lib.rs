@@ -4,4 +4,5 @@
 //! topologies) with precise errors, and the orchestration built on them.
 
 pub mod case_file;
+pub mod snapshot;
 pub mod topology;

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own module.
 
 mod consensus;
+mod diff;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,8 @@ enum Command {
     /// Run subtensor's consensus math offline: epochs and emission.
     #[command(subcommand)]
     Consensus(consensus::ConsensusCommand),
+    /// Compare two snapshots: every difference per epoch, subnet and neuron; exit 1 if any.
+    Diff(diff::DiffArgs),
     /// Check a topology file: print a summary (or the resolved topology); exit 2 listing every error.
     Validate(validate::ValidateArgs),
 }
@@ -64,6 +67,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Consensus(cmd) => consensus::run(cmd),
+        Command::Diff(args) => diff::run(args),
         Command::Validate(args) => validate::run(args),
     };
     match result {
