@@ -22,3 +22,15 @@ bench:
 lint:
     cargo fmt --all
     cargo clippy --workspace --all-targets -- -D warnings
+
+# Run the tests with cargo-nextest and the CI profile (JUnit in target/nextest/ci/junit.xml).
+nextest:
+    cargo nextest run --workspace --profile ci
+
+# Start the devnet chain (ws://127.0.0.1:9944, one block per transaction).
+chain:
+    cargo run -p localtensor-chain -- --dev
+
+# Compare two snapshots.
+diff a b:
+    cargo run -q -p localtensor -- diff {{a}} {{b}}
