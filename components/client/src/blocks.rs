@@ -71,12 +71,12 @@ pub(crate) async fn subscribe_finalized(
             if let Some(p) = s.pending {
                 if s.next < p.number {
                     let n = s.next;
-                    s.next += 1;
+                    s.next = s.next.saturating_add(1);
                     return Some((block_by_number(&s.rpc, n).await, s));
                 }
                 s.pending = None;
                 if p.number == s.next {
-                    s.next += 1;
+                    s.next = s.next.saturating_add(1);
                     return Some((Ok(p), s));
                 }
                 // Already yielded (a repeat): skip it.

@@ -70,16 +70,18 @@ impl<'a> Devnet<'a> {
         self.client.request("devnet_mine", vec![n.into()]).await
     }
 
-    /// Mines until the block after the next epoch of `netuid` has been made, assuming subtensor's
-    /// schedule (an epoch runs in block `b` when `(b + netuid + 1) % (tempo + 1) == 0`); returns
-    /// the epoch's block number.
+    /// Mines up to and including the next block in which `netuid`'s epoch runs, by subtensor's
+    /// schedule (block `b` runs the epoch when `(b + netuid + 1) % (tempo + 1) == tempo`); returns
+    /// that block's number. Once this returns, the epoch's results are in storage.
     pub async fn mine_to_epoch(&self, netuid: u16) -> Result<u64> {
         let tempo = u64::from(self.client.tempo(netuid).await?);
         let best = self.client.block_number().await?;
-        let period = tempo + 1;
-        let phase = (best + 1 + u64::from(netuid) + 1) % period;
-        let epoch_block = best + 1 + (period - phase) % period;
-        self.mine(epoch_block - best).await?;
+        let period = tempo.saturating_add(1);
+        let first = best.saturating_add(1);
+        let phase = first.saturating_add(u64::from(netuid)).saturating_add(1) % period;
+        // phase <= tempo, so this is the distance to the next epoch block (0 if `first` is one).
+        let epoch_block = first.saturating_add(tempo.saturating_sub(phase));
+        self.mine(epoch_block.saturating_sub(best)).await?;
         Ok(epoch_block)
     }
 

@@ -92,7 +92,18 @@ async fn subnet_flow_metagraph_matches_storage() {
 
     // Permits are granted at the next epoch.
     let epoch = client.devnet().mine_to_epoch(netuid).await.unwrap();
-    assert!(client.block_number().await.unwrap() >= epoch);
+    assert_eq!(client.block_number().await.unwrap(), epoch);
+    assert_eq!(
+        (epoch + u64::from(netuid) + 1) % u64::from(TEMPO + 1),
+        u64::from(TEMPO)
+    );
+    // The epoch ran in that block.
+    let at_epoch = client.latest().await.unwrap();
+    let vals = at_epoch
+        .get::<(u16,), u64>("SubtensorModule", "LastMechansimStepBlock", (netuid,))
+        .await
+        .unwrap();
+    assert_eq!(vals, epoch);
     let permits = client.validator_permit(netuid).await.unwrap();
     assert_eq!(permits.len(), usize::from(n));
 
