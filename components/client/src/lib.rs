@@ -24,6 +24,8 @@ pub mod devnet;
 mod error;
 mod keys;
 mod metagraph;
+#[cfg(test)]
+mod reference_tests;
 mod storage;
 mod tx;
 

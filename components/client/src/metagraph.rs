@@ -80,7 +80,7 @@ pub struct NeuronInfoLite {
 /// The fields of the runtime's `Metagraph` this client uses (decoded by name; others skipped).
 #[derive(DecodeAsType)]
 #[decode_as_type(crate_path = "scale_decode")]
-struct RawMetagraph {
+pub(crate) struct RawMetagraph {
     netuid: u16,
     block: u64,
     tempo: u16,
@@ -184,7 +184,7 @@ fn column<T: Clone>(name: &str, v: &[T], i: usize) -> Result<T> {
 }
 
 impl RawMetagraph {
-    fn into_metagraph(self, validator_trust: &[u16]) -> Result<Metagraph> {
+    pub(crate) fn into_metagraph(self, validator_trust: &[u16]) -> Result<Metagraph> {
         let n = self.hotkeys.len();
         let mut neurons = Vec::with_capacity(n);
         for i in 0..n {
