@@ -30,6 +30,11 @@ mod storage;
 mod tx;
 
 pub use blocks::{BlockInfo, BlockStream};
+
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 pub use error::{ChainError, Result};
 pub use keys::{AccountId, Keypair, account_id, keypair_from_seed, keypair_from_uri};
 pub use metagraph::{AxonInfo, Metagraph, NeuronInfoLite, NeuronMetagraph};
@@ -146,6 +151,21 @@ impl Client {
     /// skipped). It ends when the connection closes.
     pub async fn subscribe_blocks(&self) -> Result<BlockStream> {
         blocks::subscribe_finalized(&self.inner.api, &self.inner.rpc).await
+    }
+
+    /// Waits until block `number` is finalized (returns at once if it already is); returns that
+    /// block. Neurons use this to follow a devnet whose blocks the orchestrator makes.
+    pub async fn wait_for_block(&self, number: u64) -> Result<BlockInfo> {
+        let mut blocks = self.subscribe_blocks().await?;
+        while let Some(block) = blocks.next().await {
+            let block = block?;
+            if block.number >= number {
+                return Ok(block);
+            }
+        }
+        Err(ChainError::Disconnected(format!(
+            "block stream ended before block {number}"
+        )))
     }
 
     /// Makes a raw JSON-RPC request with positional parameters.

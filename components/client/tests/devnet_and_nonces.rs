@@ -39,6 +39,24 @@ async fn devnet_control_and_block_stream() {
     assert!(seen.windows(2).all(|w| w[1] == w[0] + 1), "{seen:?}");
     assert!(seen.ends_with(&[1, 2, 3]), "{seen:?}");
 
+    // Waiting for a block that is already there returns it; a later one arrives once mined.
+    assert_eq!(client.wait_for_block(2).await.unwrap().number, 3);
+    let c = client.clone();
+    let waiter = tokio::spawn(async move { c.wait_for_block(5).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!waiter.is_finished());
+    dev.mine(1).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!waiter.is_finished());
+    dev.mine(1).await.unwrap();
+    let b5 = tokio::time::timeout(Duration::from_secs(10), waiter)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(b5.number, 5);
+    assert_eq!(client.at_block(5).await.unwrap().hash(), b5.hash);
+
     // Snapshot, change state, revert.
     let charlie = id("//Charlie");
     let before = client.balance(&charlie).await.unwrap();
@@ -46,9 +64,9 @@ async fn devnet_control_and_block_stream() {
     dev.set_balance(&charlie, 42 * TAO).await.unwrap();
     dev.mine(2).await.unwrap();
     assert_eq!(client.balance(&charlie).await.unwrap(), 42 * TAO);
-    assert_eq!(client.block_number().await.unwrap(), 5);
+    assert_eq!(client.block_number().await.unwrap(), 7);
     assert!(dev.revert(snap).await.unwrap());
-    assert_eq!(client.block_number().await.unwrap(), 3);
+    assert_eq!(client.block_number().await.unwrap(), 5);
     assert_eq!(client.balance(&charlie).await.unwrap(), before);
     // A snapshot is consumed by its revert.
     assert!(!dev.revert(snap).await.unwrap());
