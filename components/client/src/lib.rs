@@ -253,3 +253,33 @@ latest_reads! {
     /// Every neuron from `NeuronInfoRuntimeApi.get_neurons_lite`.
     fn neurons_lite(netuid: u16) -> Vec<NeuronInfoLite>;
 }
+
+#[cfg(test)]
+mod send_tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The client and its futures can move between tokio tasks (compile-time check).
+    #[allow(dead_code)]
+    fn futures_are_send(c: Client, k: Keypair, a: AccountId, call: Call) {
+        assert_send(&c);
+        assert_send(&c.metagraph(1));
+        assert_send(&c.neurons_lite(1));
+        assert_send(&c.hotkeys(1));
+        assert_send(&c.set_weights(&k, 1, &[0], &[1], 0));
+        assert_send(&c.execute(&k, &call));
+        assert_send(&c.sudo_set_hyperparameter(&k, "tempo", 1, 1u16));
+        assert_send(&c.transfer(&k, &a, 1));
+        assert_send(&c.subscribe_blocks());
+        assert_send(&c.wait_for_block(1));
+        assert_send(&c.devnet().mine_to_epoch(1));
+    }
+
+    #[test]
+    fn client_is_send_and_sync() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Client>();
+        check::<ChainError>();
+    }
+}
