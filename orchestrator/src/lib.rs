@@ -4,5 +4,6 @@
 //! topologies) with precise errors, and the orchestration built on them.
 
 pub mod case_file;
+pub mod runtime;
 pub mod snapshot;
 pub mod topology;

@@ -2,6 +2,7 @@
 
 mod consensus;
 mod diff;
+mod spawn_for_tests;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,9 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Check a topology file: print a summary (or the resolved topology); exit 2 listing every error.
     Validate(validate::ValidateArgs),
+    /// For the runtime's tests: start a devnet with one chain and wait for a signal.
+    #[command(name = "__spawn-devnet-for-tests", hide = true)]
+    SpawnDevnetForTests(spawn_for_tests::SpawnArgs),
 }
 
 /// How a command ended, mapped to the process exit code.
@@ -69,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Consensus(cmd) => consensus::run(cmd),
         Command::Diff(args) => diff::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::SpawnDevnetForTests(args) => spawn_for_tests::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

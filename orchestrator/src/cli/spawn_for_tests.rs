@@ -1,0 +1,64 @@
+//! `localtensor __spawn-devnet-for-tests`: a hidden subcommand for the runtime's tests. It
+//! starts a process devnet with one chain, prints one JSON line describing it, and waits until
+//! it is signalled, so that tests can SIGTERM or `kill -9` a real orchestrator.
+
+use super::{Outcome, UserError};
+use localtensor::runtime::{
+    ComponentKind, ComponentSpec, ProcessRuntime, Readiness, Runtime, ShutdownSignal,
+    install_shutdown_handler,
+};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Arguments of the hidden test subcommand.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SpawnArgs {
+    /// Root of run directories.
+    #[arg(long)]
+    root: PathBuf,
+    /// The `localtensor-chain` binary.
+    #[arg(long)]
+    chain: PathBuf,
+}
+
+pub(crate) fn run(args: SpawnArgs) -> Result<Outcome, UserError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UserError::from(anyhow::Error::new(e)))?;
+    rt.block_on(spawn(args))
+}
+
+async fn spawn(args: SpawnArgs) -> Result<Outcome, UserError> {
+    let mut signal = install_shutdown_handler().map_err(anyhow::Error::new)?;
+    let mut devnet = ProcessRuntime::builder()
+        .with_root(&args.root)
+        .with_grace_period(Duration::from_secs(5))
+        .build()
+        .map_err(anyhow::Error::new)?;
+    let chain = ComponentSpec::new("chain", ComponentKind::Chain, args.chain.to_string_lossy())
+        .with_args(["--dev", "--rpc-port", "0", "--sealing", "manual"])
+        .with_readiness(Readiness::ReadyLine {
+            timeout: Duration::from_secs(30),
+        });
+    let status = devnet.start(chain).await.map_err(anyhow::Error::new)?;
+    let line = serde_json::json!({
+        "event": "ready",
+        "devnet_id": devnet.devnet_id(),
+        "run_dir": devnet.run_dir(),
+        "chain_pid": status.process.map(|p| p.pid),
+        "rpc": status.endpoints.get("rpc"),
+    });
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .map_err(anyhow::Error::new)?;
+    drop(stdout);
+    let code = signal.recv().await.map_or(1, ShutdownSignal::exit_code);
+    drop(devnet);
+    Err(UserError {
+        message: format!("stopped by signal; devnet torn down (exit code {code})"),
+        code,
+    })
+}
