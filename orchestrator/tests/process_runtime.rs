@@ -462,8 +462,23 @@ async fn http_readiness_waits_for_a_2xx_answer() {
 struct ChildOrchestrator {
     child: std::process::Child,
     chain_pid: i32,
+    chain_start_time: u64,
     rpc: SocketAddr,
     run_dir: PathBuf,
+}
+
+/// Whatever a failing test left behind is killed, so that one failure does not leak processes.
+impl Drop for ChildOrchestrator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if proc_stat(self.chain_pid).is_some_and(|s| s.1 == self.chain_start_time) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(self.chain_pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+    }
 }
 
 fn spawn_orchestrator(root: &Path) -> ChildOrchestrator {
@@ -485,13 +500,17 @@ fn spawn_orchestrator(root: &Path) -> ChildOrchestrator {
         let _ = BufReader::new(stdout).read_line(&mut line);
         let _ = tx.send(line);
     });
-    let line = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the orchestrator reports its devnet");
+    let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the orchestrator did not report its devnet");
+    };
     let ready: serde_json::Value = serde_json::from_str(&line).expect("JSON line");
+    let chain_pid = i32::try_from(ready["chain_pid"].as_i64().expect("pid")).expect("pid");
     ChildOrchestrator {
         child,
-        chain_pid: i32::try_from(ready["chain_pid"].as_i64().expect("pid")).expect("pid"),
+        chain_pid,
+        chain_start_time: proc_stat(chain_pid).expect("chain stat").1,
         rpc: ready["rpc"].as_str().expect("rpc").parse().expect("addr"),
         run_dir: PathBuf::from(ready["run_dir"].as_str().expect("run dir")),
     }
