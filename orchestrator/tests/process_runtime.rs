@@ -208,11 +208,18 @@ async fn drop_stops_everything_and_removes_the_run_dir() {
     let root = tempfile::tempdir().expect("tempdir");
     let mut rt = devnet(root.path());
     let chain = rt.start(chain_spec("chain")).await.expect("chain");
-    // A wrapper shell whose child is a grandchild of the orchestrator.
+    // A wrapper shell with a grandchild in its group, and one that left the group (setsid):
+    // only the devnet marker in its environment finds that one.
     let shell = rt
         .start(
             ComponentSpec::new("shell", ComponentKind::Command, "sh")
-                .with_args(["-c", "sleep 100 & wait"]),
+                .with_args([
+                    "-c",
+                    "sleep 100 & setsid sleep 100 & echo '{\"event\":\"ready\"}'; wait",
+                ])
+                .with_readiness(Readiness::ReadyLine {
+                    timeout: Duration::from_secs(10),
+                }),
         )
         .await
         .expect("shell");

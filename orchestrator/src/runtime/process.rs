@@ -360,6 +360,13 @@ impl ProcessRuntime {
             output_lines: mut stdout_lines,
         } = {
             let mut state = self.lock();
+            if state.torn_down {
+                // Torn down (by a signal) while the process was being started.
+                if let Ok(spawned) = &spawned {
+                    let _ = spawned.process.signal(Signal::SIGKILL);
+                }
+                return Err(RuntimeError::TornDown(state.id.clone()));
+            }
             let record = Component {
                 spec: spec.clone(),
                 process: None,
