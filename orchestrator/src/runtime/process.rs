@@ -103,7 +103,8 @@ impl ProcessRuntimeBuilder {
 /// Each component leads its own process group, dies with the orchestrator (`PR_SET_PDEATHSIG`)
 /// and writes stdout and stderr to `<run dir>/logs/<name>.log`. Dropping the runtime stops every
 /// component (SIGTERM, SIGKILL after the grace period) and removes the run directory unless
-/// logs are kept.
+/// logs are kept. Dropping blocks the thread for up to the grace period; in async code prefer
+/// [`Runtime::teardown`], after which the drop has nothing left to do.
 #[derive(Debug)]
 pub struct ProcessRuntime {
     shared: Arc<Shared>,
