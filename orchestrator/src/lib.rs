@@ -4,6 +4,7 @@
 //! topologies) with precise errors, and the orchestration built on them.
 
 pub mod case_file;
+pub mod devnet;
 pub mod runtime;
 pub mod snapshot;
 pub mod topology;
