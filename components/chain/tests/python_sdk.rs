@@ -14,13 +14,16 @@ fn venv() -> PathBuf {
     common::venv(BITTENSOR)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bittensor_sdk_connects_reads_and_transfers() {
+/// Runs `tests/python/<script>` with the SDK against a fresh `--dev` node (instant sealing) and
+/// returns the JSON report on its last stdout line.
+async fn run_script(script: &str) -> serde_json::Value {
     let venv = tokio::task::spawn_blocking(venv).await.unwrap();
     let node = common::start(&["--dev", "--sealing", "instant"]).await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_smoke.py");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/python")
+        .join(script);
     let out = tokio::process::Command::new(venv.join("bin/python"))
-        .arg(&script)
+        .arg(&path)
         .arg(&node.ws)
         .kill_on_drop(true)
         .output()
@@ -29,10 +32,15 @@ async fn bittensor_sdk_connects_reads_and_transfers() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "sdk_smoke.py failed:\n{stdout}\n{}",
+        "{script} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    serde_json::from_str(stdout.lines().last().unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bittensor_sdk_connects_reads_and_transfers() {
+    let report = run_script("sdk_smoke.py").await;
     assert_eq!(report["block"], 0);
     assert_eq!(
         report["events"],
@@ -58,24 +66,7 @@ async fn bittensor_sdk_connects_reads_and_transfers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bittensor_sdk_runs_a_subnet_through_epochs() {
-    let venv = tokio::task::spawn_blocking(venv).await.unwrap();
-    let node = common::start(&["--dev", "--sealing", "instant"]).await;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_subnet.py");
-    let out = tokio::process::Command::new(venv.join("bin/python"))
-        .arg(&script)
-        .arg(&node.ws)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "sdk_subnet.py failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // The script checked the metagraph against storage; here, what the economics must show.
-    let report: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let report = run_script("sdk_subnet.py").await;
     assert_eq!(report["netuid"], 1);
     assert_eq!(report["hyperparameters"]["tempo"], 10);
     assert_eq!(report["hyperparameters"]["commit_reveal"], false);
