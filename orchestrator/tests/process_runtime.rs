@@ -82,8 +82,17 @@ fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// The port can be bound again. A killed multi-threaded process can show as a zombie leader
+/// while its other threads still close their sockets, so this waits (briefly) for the release.
 fn assert_port_free(addr: SocketAddr) {
-    TcpListener::bind(addr).unwrap_or_else(|e| panic!("port {addr} is still taken: {e}"));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match TcpListener::bind(addr) {
+            Ok(_) => return,
+            Err(e) if Instant::now() >= deadline => panic!("port {addr} is still taken: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
 }
 
 fn rpc_addr(endpoints: &std::collections::BTreeMap<String, String>) -> SocketAddr {
