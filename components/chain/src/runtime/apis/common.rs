@@ -6,7 +6,7 @@
 
 use crate::primitives::AccountId32;
 use crate::runtime::pallets::subtensor::items::{
-    BlockAtRegistration, Keys, NetworksAdded, Owner, SubnetworkN, TaoWeight, TotalHotkeyAlpha,
+    BlockAtRegistration, Keys, Owner, SubnetworkN, TaoWeight, TotalHotkeyAlpha,
 };
 use crate::runtime::pallets::subtensor::types::{NetUid, ROOT_NETUID};
 use crate::runtime::pallets::system;
@@ -120,21 +120,8 @@ pub fn block_number(state: &State) -> u64 {
     u64::from(state.get::<u32>(&system::number_key()).unwrap_or(0))
 }
 
-/// Whether `netuid` is a subnet.
-pub fn subnet_exists(state: &State, netuid: NetUid) -> bool {
-    NetworksAdded.get(state, &netuid)
-}
-
-/// Every subnet, root included, in netuid order.
-pub fn subnets(state: &State) -> Vec<NetUid> {
-    let mut all: Vec<NetUid> = NetworksAdded
-        .iter(state)
-        .into_iter()
-        .filter_map(|(netuid, added)| added.then_some(netuid))
-        .collect();
-    all.sort_unstable();
-    all
-}
+pub use crate::runtime::pallets::subtensor::coinbase::subnets;
+pub use crate::runtime::pallets::subtensor::registration::exists as subnet_exists;
 
 /// Element `uid` of a per-uid vector, or the default when the vector is shorter.
 pub fn at<T: Copy + Default>(values: &[T], uid: u16) -> T {

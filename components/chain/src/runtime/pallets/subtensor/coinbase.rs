@@ -54,11 +54,14 @@ fn burn_decay() -> u64 {
 
 /// Every subnet, root included, in netuid order.
 pub fn subnets(state: &State) -> Vec<NetUid> {
-    NetworksAdded
+    // Storage order is by little-endian key bytes, not by number (256 sorts before 1).
+    let mut all: Vec<NetUid> = NetworksAdded
         .iter(state)
         .into_iter()
         .filter_map(|(netuid, added)| added.then_some(netuid))
-        .collect()
+        .collect();
+    all.sort_unstable();
+    all
 }
 
 /// Whether the legacy schedule runs an epoch for `netuid` at `block` (`should_run_epoch`:
