@@ -107,7 +107,8 @@ fn defaults_are_filled_in() {
         ),
         (256, 64, 1)
     );
-    assert_eq!(h.activity_cutoff, 138);
+    // Held at subtensor's MinActivityCutoff (360): the chain refuses lower values.
+    assert_eq!(h.activity_cutoff, 360);
     assert!(h.yuma3 && !h.liquid_alpha && !h.commit_reveal && h.registration_allowed);
     assert_eq!(
         (h.burn.rao, h.min_burn.rao, h.max_burn.rao),

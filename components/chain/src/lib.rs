@@ -7,6 +7,7 @@
 
 pub mod builder;
 pub mod chain;
+pub mod cli;
 pub mod devnet;
 pub mod extrinsic;
 pub mod genesis;

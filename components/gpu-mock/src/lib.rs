@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+pub mod cli;
 mod config;
 mod decimal;
 mod device;

@@ -1,7 +1,9 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own module.
 
+mod component;
 mod consensus;
 mod diff;
+mod run;
 mod spawn_for_tests;
 mod validate;
 
@@ -23,8 +25,14 @@ enum Command {
     Consensus(consensus::ConsensusCommand),
     /// Compare two snapshots: every difference per epoch, subnet and neuron; exit 1 if any.
     Diff(diff::DiffArgs),
+    /// Run a topology headless: its epochs, then `snapshot.yaml` and `report.md` in --out; exit 1
+    /// if an expectation fails.
+    Run(run::RunArgs),
     /// Check a topology file: print a summary (or the resolved topology); exit 2 listing every error.
     Validate(validate::ValidateArgs),
+    /// Run one devnet component (chain, GPU mock) from this binary.
+    #[command(name = "__component", hide = true)]
+    Component(component::ComponentArgs),
     /// For the runtime's tests: start a devnet with one chain and wait for a signal.
     #[command(name = "__spawn-devnet-for-tests", hide = true)]
     SpawnDevnetForTests(spawn_for_tests::SpawnArgs),
@@ -70,8 +78,10 @@ impl From<anyhow::Error> for UserError {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Component(args) => component::run(args),
         Command::Consensus(cmd) => consensus::run(cmd),
         Command::Diff(args) => diff::run(args),
+        Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::run(args),
         Command::SpawnDevnetForTests(args) => spawn_for_tests::run(args),
     };

@@ -1,5 +1,5 @@
-//! The driver: mines blocks through each subnet's epochs and snapshots every subnet right after
-//! each of its epochs.
+//! The driver's plan: which blocks each subnet's epochs fall on, and reading a subnet into a
+//! snapshot right after one of its epochs (the devnet handle seals the blocks in between).
 //!
 //! Epochs are counted per subnet; epoch `k` of the run is each subnet's `k`-th epoch after
 //! setup. The chain runs subtensor's modulo schedule (an epoch at block `b` when
@@ -25,7 +25,10 @@ pub fn next_epoch_block(netuid: u16, tempo: u16, after: u64) -> Option<u64> {
 }
 
 /// Reads `subnet` at the latest block into a snapshot entry.
-async fn read_subnet(client: &Client, subnet: &SubnetSetup) -> Result<SubnetSnapshot, DevnetError> {
+pub(crate) async fn read_subnet(
+    client: &Client,
+    subnet: &SubnetSetup,
+) -> Result<SubnetSnapshot, DevnetError> {
     let name = &subnet.name;
     let view = client
         .latest()
@@ -87,69 +90,86 @@ async fn read_subnet(client: &Client, subnet: &SubnetSetup) -> Result<SubnetSnap
     .with_totals())
 }
 
-/// Mines through `epochs` epochs of every subnet, snapshotting each subnet right after each of
-/// its epochs. `progress` gets a line per epoch.
-pub async fn run_epochs(
-    client: &Client,
-    setup: &DevnetSetup,
-    topology: &str,
-    seed: u64,
+/// Which blocks the run's epochs fall on: for each subnet, its next `epochs` epoch blocks after
+/// the start.
+#[derive(Debug, Clone)]
+pub struct EpochPlan {
+    start: u64,
     epochs: u32,
-    mut progress: impl FnMut(&str),
-) -> Result<Snapshot, DevnetError> {
-    let start = client
-        .block_number()
-        .await
-        .map_err(chain("reading the current block"))?;
-    // Every (block, subnet index, epoch number), in the order the chain reaches them.
-    let mut schedule = Vec::new();
-    for (i, subnet) in setup.subnets.iter().enumerate() {
-        let mut after = start;
-        for k in 1..=epochs {
-            let Some(block) = next_epoch_block(subnet.netuid, subnet.tempo, after) else {
-                break;
-            };
-            schedule.push((block, i, k));
-            after = block;
+    /// Epoch blocks per subnet (index as in the setup).
+    blocks: Vec<Vec<u64>>,
+    /// Every (block, subnet index, epoch number) in the order the chain reaches them.
+    schedule: Vec<(u64, usize, u32)>,
+}
+
+impl EpochPlan {
+    /// The plan for `epochs` epochs of every subnet of `setup`, starting after block `start`.
+    pub fn new(setup: &DevnetSetup, start: u64, epochs: u32) -> Self {
+        let mut blocks = Vec::new();
+        let mut schedule = Vec::new();
+        for (i, subnet) in setup.subnets.iter().enumerate() {
+            let mut after = start;
+            let mut mine = Vec::new();
+            for k in 1..=epochs {
+                let Some(block) = next_epoch_block(subnet.netuid, subnet.tempo, after) else {
+                    break;
+                };
+                schedule.push((block, i, k));
+                mine.push(block);
+                after = block;
+            }
+            blocks.push(mine);
+        }
+        schedule.sort();
+        Self {
+            start,
+            epochs,
+            blocks,
+            schedule,
         }
     }
-    schedule.sort();
-    let mut snapshot = Snapshot {
-        topology: topology.to_owned(),
-        seed,
-        epochs: (1..=epochs)
-            .map(|epoch| EpochSnapshot {
-                epoch,
-                block: 0,
-                subnets: Vec::new(),
-            })
-            .collect(),
-    };
-    let mut head = start;
-    for (block, i, k) in schedule {
-        if block > head {
-            client
-                .devnet()
-                .mine(block - head)
-                .await
-                .map_err(chain(format!("mining to block {block}")))?;
-            head = block;
-        }
-        let subnet = &setup.subnets[i];
-        let read = read_subnet(client, subnet).await?;
-        progress(&format!(
-            "epoch {k} of subnet {} at block {block}: emission {} alpha rao over {} neurons",
-            subnet.name,
-            read.totals.emission,
-            read.neurons.len()
-        ));
-        if let Some(entry) = snapshot.epochs.get_mut(k as usize - 1) {
-            entry.block = entry.block.max(block);
-            entry.subnets.push(read);
-            entry.subnets.sort_by_key(|s| s.netuid);
+
+    /// Every (block, subnet index, epoch number), in block order.
+    pub fn schedule(&self) -> &[(u64, usize, u32)] {
+        &self.schedule
+    }
+
+    /// The first block of epoch `k` (1-based) of subnet `subnet`: the block after the previous
+    /// epoch's, or after the start for the first.
+    pub fn epoch_start(&self, subnet: usize, k: u32) -> u64 {
+        let previous = k
+            .checked_sub(2)
+            .and_then(|i| self.blocks.get(subnet)?.get(i as usize).copied());
+        previous.unwrap_or(self.start) + 1
+    }
+
+    /// A snapshot with one empty entry per epoch.
+    pub fn empty_snapshot(&self, topology: &str, seed: u64) -> Snapshot {
+        Snapshot {
+            topology: topology.to_owned(),
+            seed,
+            epochs: (1..=self.epochs)
+                .map(|epoch| EpochSnapshot {
+                    epoch,
+                    block: 0,
+                    subnets: Vec::new(),
+                })
+                .collect(),
         }
     }
-    Ok(snapshot)
+}
+
+/// Adds subnet reading `read`, taken after its epoch `epoch` at `block`, to `snapshot`. An
+/// epoch's block is the last block any subnet ran that epoch at.
+pub fn record(snapshot: &mut Snapshot, epoch: u32, block: u64, read: SubnetSnapshot) {
+    if let Some(entry) = epoch
+        .checked_sub(1)
+        .and_then(|i| snapshot.epochs.get_mut(i as usize))
+    {
+        entry.block = entry.block.max(block);
+        entry.subnets.push(read);
+        entry.subnets.sort_by_key(|s| s.netuid);
+    }
 }
 
 #[cfg(test)]

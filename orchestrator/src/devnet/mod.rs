@@ -1,10 +1,15 @@
 //! A devnet described by a topology, on a running chain: deterministic keys, setup through real
 //! extrinsics, and the driver that mines through epochs and takes snapshots.
 //!
-//! Starting and stopping processes is the runtime's job (`crate::runtime`); this module only
-//! talks to the chain through `localtensor-client`, so it works the same on every runtime.
+//! Starting and stopping components is the runtime's job (`crate::runtime`); [`handle::Devnet`]
+//! drives any runtime through its trait and talks to the chain through `localtensor-client`, so
+//! a run goes the same on every runtime.
 
+pub mod batch;
+pub mod calls;
+pub mod components;
 pub mod driver;
+pub mod handle;
 pub mod keys;
 pub mod setup;
 
@@ -33,6 +38,41 @@ pub enum DevnetError {
         /// Netuid the chain assigned.
         got: u16,
     },
+    /// A runtime operation failed (starting, stopping or signalling a component).
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::RuntimeError),
+    /// The components cannot be launched.
+    #[error("{0}")]
+    Launcher(String),
+    /// A neuron did not report a block done.
+    #[error("neuron {name:?} did not report block {block} done: {message}")]
+    BlockNotDone {
+        /// The neuron.
+        name: String,
+        /// The block.
+        block: u64,
+        /// What happened.
+        message: String,
+    },
+    /// A GPU mock refused a request.
+    #[error("GPU mock {name:?}: {message}")]
+    Gpu {
+        /// The mock.
+        name: String,
+        /// What happened.
+        message: String,
+    },
+    /// A neuron was not registered after setup.
+    #[error("neuron {name:?} is not registered on subnet {subnet:?} after setup")]
+    NotRegistered {
+        /// Instance name.
+        name: String,
+        /// Subnet name.
+        subnet: String,
+    },
+    /// Something that cannot happen did.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A key could not be derived.
     #[error("deriving the key {uri:?}: {message}")]
     Key {
@@ -50,3 +90,6 @@ pub(crate) fn chain(
     let what = what.into();
     move |source| DevnetError::Chain { what, source }
 }
+
+pub use components::Launcher;
+pub use handle::Devnet;

@@ -5,10 +5,12 @@
 //! Order decides uids: subnets as declared, then in each subnet validators before miners, then
 //! replicas by index (see `Topology::instances`); uid 0 is the subnet owner's hotkey.
 
+use super::batch::{self, Batch};
+use super::calls;
 use super::keys::{NeuronKeys, alice};
 use super::{DevnetError, chain};
 use crate::topology::{Instance, Role, Subnet, Topology};
-use localtensor_client::{Client, Value};
+use localtensor_client::{Call, Client, Value};
 
 /// TAO (in rao) each coldkey gets beyond its stake and registration burn, for fees.
 const FEE_MARGIN: u64 = 10_000_000_000;
@@ -50,35 +52,22 @@ pub struct DevnetSetup {
     pub subnets: Vec<SubnetSetup>,
 }
 
-/// Applies the topology's hyperparameters to `netuid` through sudo.
-async fn hyperparameters(client: &Client, subnet: &Subnet, netuid: u16) -> Result<(), DevnetError> {
-    let sudo = alice()?;
+/// The hyperparameter calls for `subnet`, in the order they must apply (bounds that depend on
+/// each other: uids before validators, liquid alpha before its bounds, burn bounds).
+fn hyperparameter_calls(subnet: &Subnet, netuid: u16) -> Vec<(&'static str, Call)> {
     let h = &subnet.hyperparameters;
-    // Order matters where bounds depend on each other: uids before validators, liquid alpha
-    // before its bounds, burn bounds before the burn itself is used.
-    let values: Vec<(&str, Value)> = vec![
-        ("tempo", Value::u128(h.tempo.into())),
-        ("kappa", Value::u128(h.kappa.into())),
-        ("immunity_period", Value::u128(h.immunity_period.into())),
-        (
-            "min_allowed_weights",
-            Value::u128(h.min_allowed_weights.into()),
-        ),
-        ("max_allowed_uids", Value::u128(h.max_allowed_uids.into())),
-        (
-            "max_allowed_validators",
-            Value::u128(h.max_allowed_validators.into()),
-        ),
-        (
-            "weights_set_rate_limit",
-            Value::u128(h.weights_rate_limit.into()),
-        ),
-        ("activity_cutoff", Value::u128(h.activity_cutoff.into())),
-        (
-            "bonds_moving_average",
-            Value::u128(h.bonds_moving_average.into()),
-        ),
-        ("bonds_penalty", Value::u128(h.bonds_penalty.into())),
+    let n = |v: u64| Value::u128(v.into());
+    let mut calls: Vec<(&'static str, Call)> = [
+        ("tempo", n(h.tempo.into())),
+        ("kappa", n(h.kappa.into())),
+        ("immunity_period", n(h.immunity_period.into())),
+        ("min_allowed_weights", n(h.min_allowed_weights.into())),
+        ("max_allowed_uids", n(h.max_allowed_uids.into())),
+        ("max_allowed_validators", n(h.max_allowed_validators.into())),
+        ("weights_set_rate_limit", n(h.weights_rate_limit)),
+        ("activity_cutoff", n(h.activity_cutoff.into())),
+        ("bonds_moving_average", n(h.bonds_moving_average)),
+        ("bonds_penalty", n(h.bonds_penalty.into())),
         ("liquid_alpha_enabled", Value::bool(h.liquid_alpha)),
         (
             "commit_reveal_weights_enabled",
@@ -88,37 +77,28 @@ async fn hyperparameters(client: &Client, subnet: &Subnet, netuid: u16) -> Resul
             "network_registration_allowed",
             Value::bool(h.registration_allowed),
         ),
-        ("max_burn", Value::u128(h.max_burn.rao.into())),
-        ("min_burn", Value::u128(h.min_burn.rao.into())),
-    ];
-    for (name, value) in values {
-        client
-            .sudo_set_hyperparameter(&sudo, name, netuid, value)
-            .await
-            .map_err(chain(format!(
-                "setting {name} of subnet {:?}",
-                subnet.name.value
-            )))?;
-    }
+        ("max_burn", n(h.max_burn.rao)),
+        ("min_burn", n(h.min_burn.rao)),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name, calls::sudo_set(name, netuid, value)))
+    .collect();
     if h.liquid_alpha {
-        let call = localtensor_client::Call::new(
+        let alpha = Call::new(
             "AdminUtils",
             "sudo_set_alpha_values",
             [
-                Value::u128(netuid.into()),
-                Value::u128(h.alpha_low.into()),
-                Value::u128(h.alpha_high.into()),
+                n(netuid.into()),
+                n(h.alpha_low.into()),
+                n(h.alpha_high.into()),
             ],
         );
-        client.sudo(&sudo, &call).await.map_err(chain(format!(
-            "setting the alpha values of subnet {:?}",
-            subnet.name.value
-        )))?;
+        calls.push(("alpha_values", calls::sudo(&alpha)));
     }
-    Ok(())
+    calls
 }
 
-/// Creates one subnet, owned by Alice, and checks it got the declared netuid.
+/// Creates one subnet, owned by Alice, starts it, and checks it got the declared netuid.
 async fn create_subnet(
     client: &Client,
     seed: u64,
@@ -127,18 +107,14 @@ async fn create_subnet(
     let name = &subnet.name.value;
     let owner = NeuronKeys::derive(seed, name, "owner")?;
     let creator = alice()?;
-    let outcome = client
-        .register_network(&creator, &owner.hotkey_account())
-        .await
-        .map_err(chain(format!("creating subnet {name:?}")))?;
-    let got = outcome
-        .events
-        .iter()
-        .find(|e| e.is("SubtensorModule", "NetworkAdded"))
-        .and_then(|e| e.field(0))
-        .and_then(|v| v.as_u128())
-        .and_then(|n| u16::try_from(n).ok())
-        .unwrap_or(0);
+    let outcome = batch::one(
+        client,
+        format!("creating subnet {name:?}"),
+        &creator,
+        &calls::register_network(&owner.hotkey_account()),
+    )
+    .await?;
+    let got = outcome.netuid_added().unwrap_or(0);
     if got != subnet.netuid.value {
         return Err(DevnetError::NetuidMismatch {
             name: name.clone(),
@@ -146,87 +122,135 @@ async fn create_subnet(
             got,
         });
     }
-    client
-        .start_call(&creator, got)
-        .await
-        .map_err(chain(format!("starting subnet {name:?}")))?;
+    batch::one(
+        client,
+        format!("starting subnet {name:?}"),
+        &creator,
+        &calls::start_call(got),
+    )
+    .await?;
     Ok(owner)
 }
 
-/// Sets up every subnet and neuron of `topology`; `progress` is told each step.
+/// Sets up every subnet and neuron of `topology` through real extrinsics, sealing each step's
+/// transactions together: each subnet's creation and start (two blocks each), then one block
+/// each for all hyperparameters, funding, registrations and stakes. The block count depends
+/// on the topology only. `progress` is told each step.
 pub async fn setup(
     client: &Client,
     topology: &Topology,
     mut progress: impl FnMut(&str),
 ) -> Result<DevnetSetup, DevnetError> {
-    let funder = alice()?;
-    let instances = topology.instances();
-    let mut subnets = Vec::new();
+    let alice = alice()?;
+    let mut owners = Vec::new();
     for subnet in &topology.subnets {
-        let name = subnet.name.value.clone();
         progress(&format!(
-            "creating subnet {name} (netuid {})",
-            subnet.netuid.value
+            "creating subnet {} (netuid {})",
+            subnet.name.value, subnet.netuid.value
         ));
-        let owner = create_subnet(client, topology.seed, subnet).await?;
-        let netuid = subnet.netuid.value;
-        hyperparameters(client, subnet, netuid).await?;
-        let mut neurons = Vec::new();
-        for instance in instances.iter().filter(|i| i.netuid == netuid) {
-            let keys = NeuronKeys::derive(topology.seed, &name, &instance.name)?;
-            let what = |step: &str| format!("{step} {} on subnet {name:?}", instance.name);
-            let burn = client
-                .burn(netuid)
-                .await
-                .map_err(chain(what("reading the burn for")))?;
-            let funds = instance
-                .stake
-                .rao
-                .saturating_add(burn.saturating_mul(2))
-                .saturating_add(FEE_MARGIN);
-            client
-                .transfer(&funder, &keys.coldkey_account(), funds)
-                .await
-                .map_err(chain(what("funding")))?;
-            client
-                .burned_register(&keys.coldkey, netuid, &keys.hotkey_account())
-                .await
-                .map_err(chain(what("registering")))?;
-            if instance.stake.rao > 0 {
-                client
-                    .add_stake(
-                        &keys.coldkey,
-                        &keys.hotkey_account(),
-                        netuid,
-                        instance.stake.rao,
-                    )
-                    .await
-                    .map_err(chain(what("staking")))?;
-            }
-            let uid = client
-                .uid(netuid, &keys.hotkey_account())
-                .await
-                .map_err(chain(what("reading the uid of")))?
-                .unwrap_or(u16::MAX);
-            neurons.push(NeuronSetup {
-                name: instance.name.clone(),
-                role: instance.role,
-                keys,
-                uid,
-                instance: instance.clone(),
-            });
+        owners.push(create_subnet(client, topology.seed, subnet).await?);
+    }
+
+    let mut batch = Batch::new(client);
+    for subnet in &topology.subnets {
+        for (name, call) in hyperparameter_calls(subnet, subnet.netuid.value) {
+            let what = format!("setting {name} of subnet {:?}", subnet.name.value);
+            batch.add(what, &alice, &call).await?;
         }
-        progress(&format!(
-            "subnet {name}: {} neurons registered",
-            neurons.len()
-        ));
-        subnets.push(SubnetSetup {
-            name,
-            netuid,
+    }
+    batch.seal().await?;
+
+    let instances = topology.instances();
+    let mut keys = Vec::with_capacity(instances.len());
+    for instance in &instances {
+        keys.push(NeuronKeys::derive(
+            topology.seed,
+            &instance.subnet,
+            &instance.name,
+        )?);
+    }
+    let what = |step: &str, i: &Instance| format!("{step} {} on subnet {:?}", i.name, i.subnet);
+
+    progress(&format!("funding {} neurons", instances.len()));
+    let mut batch = Batch::new(client);
+    for (instance, k) in instances.iter().zip(&keys) {
+        let burn = client
+            .burn(instance.netuid)
+            .await
+            .map_err(chain(what("reading the burn for", instance)))?;
+        let funds = instance
+            .stake
+            .rao
+            .saturating_add(burn.saturating_mul(2))
+            .saturating_add(FEE_MARGIN);
+        let call = calls::transfer(&k.coldkey_account(), funds);
+        batch.add(what("funding", instance), &alice, &call).await?;
+    }
+    batch.seal().await?;
+
+    progress(&format!("registering {} neurons", instances.len()));
+    let mut batch = Batch::new(client);
+    for (instance, k) in instances.iter().zip(&keys) {
+        let call = calls::burned_register(instance.netuid, &k.hotkey_account());
+        batch
+            .add(what("registering", instance), &k.coldkey, &call)
+            .await?;
+    }
+    batch.seal().await?;
+
+    let mut batch = Batch::new(client);
+    for (instance, k) in instances.iter().zip(&keys) {
+        if instance.stake.rao > 0 {
+            let call = calls::add_stake(&k.hotkey_account(), instance.netuid, instance.stake.rao);
+            batch
+                .add(what("staking", instance), &k.coldkey, &call)
+                .await?;
+        }
+    }
+    batch.seal().await?;
+
+    let view = client
+        .latest()
+        .await
+        .map_err(chain("reading the chain after setup"))?;
+    let mut subnets: Vec<SubnetSetup> = topology
+        .subnets
+        .iter()
+        .zip(owners)
+        .map(|(subnet, owner)| SubnetSetup {
+            name: subnet.name.value.clone(),
+            netuid: subnet.netuid.value,
             tempo: subnet.hyperparameters.tempo,
             owner,
-            neurons,
-        });
+            neurons: Vec::new(),
+        })
+        .collect();
+    for (instance, k) in instances.into_iter().zip(keys) {
+        let uid = view
+            .uid(instance.netuid, &k.hotkey_account())
+            .await
+            .map_err(chain(what("reading the uid of", &instance)))?
+            .ok_or_else(|| DevnetError::NotRegistered {
+                name: instance.name.clone(),
+                subnet: instance.subnet.clone(),
+            })?;
+        if let Some(subnet) = subnets.iter_mut().find(|s| s.netuid == instance.netuid) {
+            subnet.neurons.push(NeuronSetup {
+                name: instance.name.clone(),
+                role: instance.role,
+                keys: k,
+                uid,
+                instance,
+            });
+        }
+    }
+    for subnet in &mut subnets {
+        subnet.neurons.sort_by_key(|n| n.uid);
+        progress(&format!(
+            "subnet {}: {} neurons registered",
+            subnet.name,
+            subnet.neurons.len()
+        ));
     }
     Ok(DevnetSetup { subnets })
 }

@@ -6,8 +6,10 @@
 //! checks.
 
 mod diff;
+pub mod expect;
 mod model;
 mod render;
+pub mod report;
 
 pub use diff::{Change, diff};
 pub use model::{EpochSnapshot, NeuronSnapshot, Snapshot, SubnetSnapshot, SubnetTotals};

@@ -50,7 +50,7 @@ pub const MAX_UIDS_LIMIT: u16 = 4096;
 /// (subtensor's default is 100 blocks).
 pub const WEIGHTS_RATE_LIMIT: u64 = 0;
 /// subtensor's activity cutoff factor (per mille of tempo); the default cutoff in blocks is
-/// `max(1, factor * tempo / 1000)`.
+/// `max(MIN_ACTIVITY_CUTOFF, factor * tempo / 1000)`.
 pub const ACTIVITY_CUTOFF_FACTOR_MILLI: u64 = 13_889;
 /// subtensor `BondsMovingAverage` default (α = 0.1).
 pub const BONDS_MOVING_AVERAGE: u64 = 900_000;
@@ -79,10 +79,14 @@ pub const MIN_BURN: Tao = Tao { rao: 500_000 };
 /// subtensor `MaxBurn` (100 TAO).
 pub const MAX_BURN: Tao = Tao::from_tao(100);
 
-/// Default activity cutoff (blocks) for a tempo, as subtensor derives it.
+/// subtensor `MinActivityCutoff`: `sudo_set_activity_cutoff` refuses anything lower.
+pub const MIN_ACTIVITY_CUTOFF: u16 = 360;
+
+/// Default activity cutoff (blocks) for a tempo, as subtensor derives it, but no lower than
+/// what `sudo_set_activity_cutoff` accepts.
 pub fn activity_cutoff(tempo: u16) -> u16 {
     let blocks = ACTIVITY_CUTOFF_FACTOR_MILLI * u64::from(tempo) / 1000;
-    u16::try_from(blocks.max(1)).unwrap_or(u16::MAX)
+    u16::try_from(blocks.max(u64::from(MIN_ACTIVITY_CUTOFF))).unwrap_or(u16::MAX)
 }
 
 /// Names of the built-in GPU profiles, in documentation order.
@@ -116,8 +120,10 @@ mod tests {
     fn activity_cutoff_matches_subtensor_at_tempo_360() {
         // subtensor: factor 13 889 ‰ ⇒ 5000 blocks at tempo 360.
         assert_eq!(activity_cutoff(360), 5000);
-        assert_eq!(activity_cutoff(10), 138);
-        assert_eq!(activity_cutoff(0), 1);
+        // Short tempos are held at subtensor's MinActivityCutoff.
+        assert_eq!(activity_cutoff(10), 360);
+        assert_eq!(activity_cutoff(0), 360);
+        assert_eq!(activity_cutoff(26), 361);
     }
 
     #[test]

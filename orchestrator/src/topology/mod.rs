@@ -177,4 +177,14 @@ impl Topology {
             neurons: self.instances(),
         }
     }
+
+    /// A fingerprint of the resolved topology (FNV-1a 64 over its JSON, 16 hex digits), stable
+    /// across runs and builds: recorded in run manifests to tell what a devnet was built from.
+    pub fn hash(&self) -> String {
+        let json = serde_json::to_vec(&self.resolved()).unwrap_or_default();
+        let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        format!("{hash:016x}")
+    }
 }

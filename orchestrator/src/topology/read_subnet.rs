@@ -155,7 +155,13 @@ fn read_hyperparameters(node: &Node, path: &str, cx: &mut Cx) -> Hyperparameters
             .with_help("validator permits are a subset of the subnet's UIDs"),
         );
     }
-    h.activity_cutoff = u16_field(cx, "activity_cutoff", 1, u16::MAX, h.activity_cutoff);
+    h.activity_cutoff = u16_field(
+        cx,
+        "activity_cutoff",
+        d::MIN_ACTIVITY_CUTOFF,
+        u16::MAX,
+        h.activity_cutoff,
+    );
     h.bonds_penalty = u16_field(cx, "bonds_penalty", 0, u16::MAX, h.bonds_penalty);
     h.weights_rate_limit = f
         .opt::<u64>(cx, "weights_rate_limit")

@@ -1,0 +1,155 @@
+//! `localtensor run TOPOLOGY`: start the devnet headless, run its epochs, write the snapshot and
+//! a short report, check the expectations, tear everything down.
+
+use super::{Outcome, UserError};
+use anyhow::Context as _;
+use localtensor::devnet::{Devnet, Launcher};
+use localtensor::runtime::{
+    ProcessRuntime, ShutdownSignal, default_root, install_shutdown_handler, sweep_leftovers,
+};
+use localtensor::snapshot::{self, Snapshot};
+use localtensor::topology::{self, Topology};
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Arguments of `localtensor run`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RunArgs {
+    /// The topology file (YAML).
+    topology: PathBuf,
+    /// Epochs to run (default: the topology's `epochs`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    epochs: Option<u32>,
+    /// Directory for `snapshot.yaml` and `report.md` (created if missing).
+    #[arg(long, default_value = "localtensor-out")]
+    out: PathBuf,
+    /// No progress lines on stderr (the default when stderr is not a terminal or CI is set).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Keep the run directory (component logs, manifest) after the run.
+    #[arg(long)]
+    keep_logs: bool,
+    /// Where run directories live (default: $XDG_RUNTIME_DIR/localtensor or the temp dir).
+    #[arg(long, env = "LOCALTENSOR_RUN_ROOT")]
+    root: Option<PathBuf>,
+}
+
+/// Reads and validates a topology, printing every diagnostic; bad input maps to exit code 2.
+pub(crate) fn load_topology(path: &Path) -> Result<Topology, UserError> {
+    let bytes = topology::read_file(path).map_err(UserError::bad_input)?;
+    let file = path.display().to_string();
+    match topology::parse_bytes(&bytes, &file) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            eprint!("{}", e.render_diagnostics());
+            Err(UserError::bad_input(e))
+        }
+    }
+}
+
+/// Whether progress lines go to stderr.
+pub(crate) fn show_progress(quiet: bool) -> bool {
+    !quiet && std::env::var_os("CI").is_none() && std::io::stderr().is_terminal()
+}
+
+pub(crate) fn run(args: RunArgs) -> Result<Outcome, UserError> {
+    let mut topology = load_topology(&args.topology)?;
+    if let Some(epochs) = args.epochs {
+        topology.epochs.value = epochs;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(run_async(args, topology))
+}
+
+/// A whole run on the process runtime; returns the snapshot. Ctrl-C or SIGTERM tears the devnet
+/// down and ends the run with 128 + the signal's number.
+pub(crate) async fn run_topology(
+    topology: &Topology,
+    root: Option<PathBuf>,
+    keep_logs: bool,
+    verbose: bool,
+) -> Result<Snapshot, UserError> {
+    let mut signal = install_shutdown_handler().map_err(anyhow::Error::new)?;
+    let root = root.unwrap_or_else(default_root);
+    let swept = sweep_leftovers(&root).map_err(anyhow::Error::new)?;
+    if verbose && !swept.removed.is_empty() {
+        eprintln!(
+            "removed {} leftover devnet(s) of killed runs ({} processes)",
+            swept.removed.len(),
+            swept.killed.len()
+        );
+    }
+    let runtime = ProcessRuntime::builder()
+        .with_root(&root)
+        .with_topology_hash(topology.hash())
+        .with_keep_logs(keep_logs)
+        .build()
+        .map_err(anyhow::Error::new)?;
+    let launcher = Launcher::current_exe().map_err(anyhow::Error::new)?;
+    let started = Instant::now();
+    let say = move |line: &str| {
+        if verbose {
+            eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
+        }
+    };
+    let work = async {
+        let mut devnet = Devnet::launch(runtime, topology.clone(), &launcher, say).await?;
+        let snapshot = devnet.run_epochs(topology.epochs.value, say).await?;
+        devnet.teardown().await?;
+        Ok::<_, localtensor::devnet::DevnetError>(snapshot)
+    };
+    tokio::select! {
+        result = work => result.map_err(|e| UserError::from(anyhow::Error::new(e))),
+        got = signal.recv() => {
+            let code = got.map_or(1, ShutdownSignal::exit_code);
+            Err(UserError {
+                message: "interrupted; the devnet was torn down".into(),
+                code,
+            })
+        }
+    }
+}
+
+async fn run_async(args: RunArgs, topology: Topology) -> Result<Outcome, UserError> {
+    let verbose = show_progress(args.quiet);
+    let started = Instant::now();
+    let snapshot = run_topology(&topology, args.root.clone(), args.keep_logs, verbose).await?;
+    let elapsed = started.elapsed();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let snapshot_path = args.out.join("snapshot.yaml");
+    std::fs::write(&snapshot_path, snapshot::render(&snapshot))
+        .with_context(|| format!("writing {}", snapshot_path.display()))?;
+    let checks = snapshot::expect::check_all(&topology, &snapshot);
+    let report = snapshot::report::render(&topology, &snapshot, &checks, elapsed);
+    let report_path = args.out.join("report.md");
+    std::fs::write(&report_path, &report)
+        .with_context(|| format!("writing {}", report_path.display()))?;
+    for check in &checks {
+        eprintln!("{check}");
+    }
+    let failed = checks.iter().filter(|c| !c.passed).count();
+    eprintln!(
+        "wrote {} and {} ({} epochs in {:.1}s); {}",
+        snapshot_path.display(),
+        report_path.display(),
+        snapshot.epochs.len(),
+        elapsed.as_secs_f64(),
+        if checks.is_empty() {
+            "no expectations".to_owned()
+        } else if failed == 0 {
+            format!("all {} expectations hold", checks.len())
+        } else {
+            format!("{failed} of {} expectations FAILED", checks.len())
+        }
+    );
+    Ok(if failed == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::CheckFailed
+    })
+}

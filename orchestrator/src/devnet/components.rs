@@ -1,0 +1,306 @@
+//! What the devnet runs, as runtime component specs: the chain, one GPU mock service per
+//! topology entry, and one process per neuron instance. Built-in components run from the
+//! `localtensor` binary itself (`localtensor __component NAME ...`), so a devnet needs nothing
+//! else installed.
+
+use super::DevnetError;
+use super::keys::NeuronKeys;
+use super::setup::NeuronSetup;
+use crate::runtime::{ComponentKind, ComponentSpec, Readiness};
+use crate::topology::{Behaviour, GpuMock, NeuronKind, Role, Topology};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long the chain and GPU mocks may take to print their ready line.
+const SERVICE_READY: Duration = Duration::from_secs(30);
+/// How long a neuron may take to connect, publish its axon and print its ready line.
+const NEURON_READY: Duration = Duration::from_secs(90);
+
+/// The program that runs built-in components.
+#[derive(Debug, Clone)]
+pub struct Launcher {
+    program: PathBuf,
+}
+
+impl Launcher {
+    /// Components run from `program`, a `localtensor` binary.
+    pub fn new(program: impl Into<PathBuf>) -> Self {
+        Self {
+            program: program.into(),
+        }
+    }
+
+    /// The running executable, when it is `localtensor` itself (the CLI).
+    pub fn current_exe() -> Result<Self, DevnetError> {
+        std::env::current_exe()
+            .map(Self::new)
+            .map_err(|e| DevnetError::Launcher(format!("cannot find the running executable: {e}")))
+    }
+
+    /// For library users and tests: `$LOCALTENSOR_BIN`, else the `localtensor` binary next to
+    /// the running executable (cargo puts a test's binary in `target/<profile>/deps`).
+    pub fn locate() -> Result<Self, DevnetError> {
+        if let Some(path) = std::env::var_os("LOCALTENSOR_BIN") {
+            return Ok(Self::new(path));
+        }
+        let exe = std::env::current_exe().map_err(|e| {
+            DevnetError::Launcher(format!("cannot find the running executable: {e}"))
+        })?;
+        let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+        if dir.ends_with("deps") {
+            dir.pop();
+        }
+        let candidate = dir.join("localtensor");
+        if candidate.is_file() {
+            Ok(Self::new(candidate))
+        } else {
+            Err(DevnetError::Launcher(format!(
+                "no `localtensor` binary at {}; build it (`cargo build -p localtensor`) or set \
+                 LOCALTENSOR_BIN",
+                candidate.display()
+            )))
+        }
+    }
+
+    /// The program.
+    pub fn program(&self) -> &Path {
+        &self.program
+    }
+
+    fn spec(&self, name: &str, kind: ComponentKind, component: &str) -> ComponentSpec {
+        ComponentSpec::new(name, kind, self.program.to_string_lossy())
+            .with_args(["__component", component])
+    }
+}
+
+/// The chain: manual sealing (the orchestrator seals every block), or instant sealing when the
+/// topology asks for it.
+pub fn chain_spec(launcher: &Launcher, topology: &Topology, host: &str) -> ComponentSpec {
+    let sealing = match topology.chain.sealing {
+        crate::topology::Sealing::Instant => "instant",
+        _ => "manual",
+    };
+    launcher
+        .spec("chain", ComponentKind::Chain, "chain")
+        .with_args(["--dev", "--rpc-host", host, "--rpc-port", "0"])
+        .with_args(["--sealing", sealing])
+        .with_readiness(Readiness::ReadyLine {
+            timeout: SERVICE_READY,
+        })
+}
+
+/// A seed for `what`, derived from the topology seed (SplitMix64 over the name's bytes), so
+/// every GPU mock gets its own device seeds.
+pub fn derived_seed(seed: u64, what: &str) -> u64 {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    what.bytes().fold(mix(seed), |h, b| mix(h ^ u64::from(b)))
+}
+
+/// The GPU mock's configuration (its `--config-json`).
+pub fn gpu_config(seed: u64, mock: &GpuMock) -> serde_json::Value {
+    let mut faults = serde_json::Map::new();
+    let f = &mock.faults;
+    if let Some(v) = f.oom_above_size {
+        faults.insert("oom_above_size".into(), json!(v));
+    }
+    if let Some(v) = f.throttle {
+        faults.insert("throttle".into(), json!(v));
+    }
+    if let Some(v) = f.wrong_result_rate {
+        faults.insert("wrong_result_rate".into(), json!(v));
+    }
+    if let Some(v) = f.lost_from_block {
+        faults.insert("lost_from_block".into(), json!(v));
+    }
+    let name = &mock.name.value;
+    let mut config = json!({
+        "seed": derived_seed(seed, name),
+        "devices": [{"profile": mock.profile, "count": mock.devices, "faults": faults}],
+    });
+    if mock.profile == "custom" {
+        let profile = format!("{name}-custom");
+        config["devices"][0]["profile"] = json!(profile);
+        config["profiles"] = json!([{
+            "name": profile,
+            "memory_mib": u64::from(mock.spec.memory_gb) * 1024,
+            // Whole GFLOP/s: the topology's TFLOPS carry at most three decimals.
+            "throughput_gflops": (mock.spec.tflops * 1000.0).round() as u64,
+            "bandwidth_gb_s": mock.spec.bandwidth_gbps,
+            "tdp_watts": mock.spec.power_watts,
+        }]);
+    }
+    config
+}
+
+/// A GPU mock service.
+pub fn gpu_spec(launcher: &Launcher, seed: u64, mock: &GpuMock, host: &str) -> ComponentSpec {
+    launcher
+        .spec(&mock.name.value, ComponentKind::GpuMock, "gpu-mock")
+        .with_args(["--listen".to_owned(), format!("{host}:0")])
+        .with_args([
+            "--config-json".to_owned(),
+            gpu_config(seed, mock).to_string(),
+        ])
+        .with_readiness(Readiness::ReadyLine {
+            timeout: SERVICE_READY,
+        })
+}
+
+/// Everything a neuron's command line needs from the rest of the devnet.
+pub struct NeuronContext<'a> {
+    /// The chain's WebSocket URL.
+    pub chain_ws: &'a str,
+    /// The listen host for this runtime.
+    pub host: &'a str,
+    /// Topology seed.
+    pub seed: u64,
+    /// Subnet netuid.
+    pub netuid: u16,
+    /// Subnet tempo.
+    pub tempo: u16,
+    /// Lock-step mode.
+    pub lockstep: bool,
+    /// GPU mock name to base URL.
+    pub gpus: &'a BTreeMap<String, String>,
+    /// Instance name to hotkey (SS58), for references between neurons.
+    pub hotkeys: &'a BTreeMap<String, String>,
+    /// Group name to its instance names, for references to groups.
+    pub groups: &'a BTreeMap<String, Vec<String>>,
+}
+
+impl NeuronContext<'_> {
+    /// Hotkeys of a reference: an instance, or every instance of a group.
+    fn hotkeys_of(&self, name: &str) -> Vec<String> {
+        let names = self
+            .groups
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| vec![name.to_owned()]);
+        names
+            .iter()
+            .filter_map(|n| self.hotkeys.get(n).cloned())
+            .collect()
+    }
+}
+
+/// A built-in neuron's component spec; `None` for a bring-your-own command.
+pub fn neuron_spec(
+    launcher: &Launcher,
+    neuron: &NeuronSetup,
+    cx: &NeuronContext<'_>,
+) -> Option<ComponentSpec> {
+    let NeuronKind::Builtin(behaviour) = &neuron.instance.kind else {
+        return None;
+    };
+    let (kind, component) = match neuron.role {
+        Role::Validator => (ComponentKind::Validator, "validator"),
+        Role::Miner => (ComponentKind::Miner, "miner"),
+    };
+    let mut spec = launcher
+        .spec(&neuron.name, kind, component)
+        .with_args([
+            "--chain-endpoint".to_owned(),
+            cx.chain_ws.to_owned(),
+            "--netuid".to_owned(),
+            cx.netuid.to_string(),
+            "--name".to_owned(),
+            neuron.name.clone(),
+            "--seed".to_owned(),
+            cx.seed.to_string(),
+            "--listen".to_owned(),
+            format!("{}:0", cx.host),
+            "--behaviour".to_owned(),
+            behaviour.name().to_owned(),
+        ])
+        // The secret stays out of the process list.
+        .with_env("LOCALTENSOR_HOTKEY_URI", neuron.keys.hotkey_uri.clone())
+        .with_readiness(Readiness::ReadyLine {
+            timeout: NEURON_READY,
+        });
+    if cx.lockstep {
+        spec = spec.with_args(["--lockstep"]);
+    }
+    match behaviour {
+        Behaviour::Slow { slowdown } => {
+            spec = spec.with_args(["--slowdown".to_owned(), slowdown.to_string()]);
+        }
+        Behaviour::Flaky { failure_rate } => {
+            spec = spec.with_args(["--failure-rate".to_owned(), failure_rate.to_string()]);
+        }
+        Behaviour::Copier { copy_from } | Behaviour::WeightCopier { copy_from } => {
+            if let Some(from) = copy_from {
+                for hotkey in cx.hotkeys_of(&from.value).into_iter().take(1) {
+                    spec = spec.with_args(["--copy-from".to_owned(), hotkey]);
+                }
+            }
+        }
+        Behaviour::Colluder { targets } => {
+            for target in targets {
+                for hotkey in cx.hotkeys_of(&target.value) {
+                    spec = spec.with_args(["--target".to_owned(), hotkey]);
+                }
+            }
+        }
+        Behaviour::Honest | Behaviour::Lazy | Behaviour::Offline => {}
+    }
+    match neuron.role {
+        Role::Miner => {
+            for gpu in &neuron.instance.gpus {
+                if let Some(url) = cx.gpus.get(gpu) {
+                    spec = spec.with_args(["--gpu".to_owned(), url.clone()]);
+                }
+            }
+        }
+        Role::Validator => {
+            // Twice per epoch: weights are on chain well before each epoch runs.
+            let interval = (cx.tempo / 2).max(1);
+            spec = spec.with_args(["--weights-interval".to_owned(), interval.to_string()]);
+        }
+    }
+    Some(spec)
+}
+
+/// The placeholder values of a bring-your-own neuron (see `topology::placeholders`).
+pub fn placeholder_values(
+    name: &str,
+    role: Role,
+    netuid: u16,
+    chain_ws: &str,
+    keys: &NeuronKeys,
+    wallet_path: &Path,
+) -> BTreeMap<String, String> {
+    [
+        ("chain_endpoint", chain_ws.to_owned()),
+        ("netuid", netuid.to_string()),
+        ("name", name.to_owned()),
+        ("role", role.to_string()),
+        ("hotkey", keys.hotkey_account().to_string()),
+        ("hotkey_uri", keys.hotkey_uri.clone()),
+        ("coldkey", keys.coldkey_account().to_string()),
+        ("coldkey_uri", keys.coldkey_uri.clone()),
+        ("wallet_path", wallet_path.display().to_string()),
+        ("wallet_name", name.to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::derived_seed;
+
+    #[test]
+    fn derived_seeds_differ_by_name_and_seed_and_are_stable() {
+        assert_ne!(derived_seed(1, "h100"), derived_seed(1, "a100"));
+        assert_ne!(derived_seed(1, "h100"), derived_seed(2, "h100"));
+        assert_eq!(derived_seed(1, "h100"), derived_seed(1, "h100"));
+    }
+}

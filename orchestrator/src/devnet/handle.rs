@@ -1,0 +1,442 @@
+//! A running devnet: launches a topology on a runtime (chain, setup, GPU mocks, neurons),
+//! produces blocks (lock-step, interval or on demand), applies the fault schedule and takes
+//! snapshots. Dropping it tears everything down (the runtime's drop).
+
+use super::components::{Launcher, NeuronContext, chain_spec, gpu_spec, neuron_spec};
+use super::driver::{self, EpochPlan};
+use super::setup::{DevnetSetup, setup};
+use super::{DevnetError, chain};
+use crate::runtime::{ComponentKind, ComponentStatus, Runtime};
+use crate::snapshot::Snapshot;
+use crate::topology::{FaultAction, FaultTime, GpuFaults, Role, Sealing, Topology};
+use localtensor_client::Client;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// How long the orchestrator waits for one neuron to finish one block.
+const BLOCK_DONE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A lock-step participant: a built-in neuron and its status URL.
+#[derive(Debug, Clone)]
+struct Peer {
+    status: String,
+    /// Paused or killed peers are not waited for.
+    active: bool,
+}
+
+/// A devnet running on runtime `R`.
+pub struct Devnet<R: Runtime> {
+    runtime: R,
+    client: Client,
+    topology: Topology,
+    setup: DevnetSetup,
+    chain_ws: String,
+    gpus: BTreeMap<String, String>,
+    peers: BTreeMap<String, Peer>,
+    http: reqwest::Client,
+    head: u64,
+}
+
+/// The base URL (`http://host:port`) from a component's ready line.
+fn http_base(status: &ComponentStatus) -> Result<String, DevnetError> {
+    let addr = status.endpoints.get("http").ok_or_else(|| {
+        DevnetError::Launcher(format!("`{}` reported no http address", status.name))
+    })?;
+    Ok(if addr.starts_with("http://") {
+        addr.clone()
+    } else {
+        format!("http://{addr}")
+    })
+}
+
+impl<R: Runtime> Devnet<R> {
+    /// Starts the chain on `runtime`, sets the topology up through extrinsics, starts its GPU
+    /// mocks and neurons, and seals the block that publishes the miners' axons. `progress`
+    /// gets one line per step.
+    pub async fn launch(
+        mut runtime: R,
+        topology: Topology,
+        launcher: &Launcher,
+        mut progress: impl FnMut(&str),
+    ) -> Result<Self, DevnetError> {
+        let host = "127.0.0.1";
+        progress("starting the chain");
+        let chain_status = runtime.start(chain_spec(launcher, &topology, host)).await?;
+        let chain_ws = chain_status
+            .endpoints
+            .get("ws")
+            .cloned()
+            .ok_or_else(|| DevnetError::Launcher("the chain reported no ws address".into()))?;
+        let client = Client::connect(&chain_ws)
+            .await
+            .map_err(chain(format!("connecting to the chain at {chain_ws}")))?;
+        let setup = setup(&client, &topology, &mut progress).await?;
+
+        let mut gpus = BTreeMap::new();
+        for mock in &topology.gpu_mocks {
+            progress(&format!("starting GPU mock {}", mock.name.value));
+            let status = runtime
+                .start(gpu_spec(launcher, topology.seed, mock, host))
+                .await?;
+            gpus.insert(mock.name.value.clone(), http_base(&status)?);
+        }
+
+        let lockstep = topology.chain.lockstep;
+        let mut hotkeys = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for subnet in &setup.subnets {
+            for n in &subnet.neurons {
+                hotkeys.insert(n.name.clone(), n.keys.hotkey_account().to_string());
+                groups
+                    .entry(n.instance.group.clone())
+                    .or_default()
+                    .push(n.name.clone());
+            }
+        }
+        let http = reqwest::Client::new();
+        let mut peers = BTreeMap::new();
+        // Miners first: validators find their axons at the first block they work on.
+        for role in [Role::Miner, Role::Validator] {
+            for subnet in &setup.subnets {
+                let cx = NeuronContext {
+                    chain_ws: &chain_ws,
+                    host,
+                    seed: topology.seed,
+                    netuid: subnet.netuid,
+                    tempo: subnet.tempo,
+                    lockstep,
+                    gpus: &gpus,
+                    hotkeys: &hotkeys,
+                    groups: &groups,
+                };
+                for neuron in subnet.neurons.iter().filter(|n| n.role == role) {
+                    let Some(spec) = neuron_spec(launcher, neuron, &cx) else {
+                        continue;
+                    };
+                    progress(&format!("starting {role} {}", neuron.name));
+                    let status = runtime.start(spec).await?;
+                    peers.insert(
+                        neuron.name.clone(),
+                        Peer {
+                            status: format!("{}/v1/status", http_base(&status)?),
+                            active: true,
+                        },
+                    );
+                }
+            }
+        }
+        let head = client
+            .block_number()
+            .await
+            .map_err(chain("reading the best block"))?;
+        let mut devnet = Devnet {
+            runtime,
+            client,
+            topology,
+            setup,
+            chain_ws,
+            gpus,
+            peers,
+            http,
+            head,
+        };
+        if !devnet.peers.is_empty() {
+            // The block with the miners' axons, then wait for every neuron to have seen it.
+            devnet.seal_one().await?;
+        }
+        Ok(devnet)
+    }
+
+    /// The client connected to the chain.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The chain's WebSocket URL.
+    pub fn chain_endpoint(&self) -> &str {
+        &self.chain_ws
+    }
+
+    /// What setup built: subnets, neurons, keys and uids.
+    pub fn setup(&self) -> &DevnetSetup {
+        &self.setup
+    }
+
+    /// The topology.
+    pub fn topology(&self) -> &Topology {
+        &self.topology
+    }
+
+    /// The runtime, for faults and status beyond what this handle offers.
+    pub fn runtime_mut(&mut self) -> &mut R {
+        &mut self.runtime
+    }
+
+    /// Base URLs of the GPU mocks, by name.
+    pub fn gpu_endpoints(&self) -> &BTreeMap<String, String> {
+        &self.gpus
+    }
+
+    /// The latest block.
+    pub fn head(&self) -> u64 {
+        self.head
+    }
+
+    /// Seals one block and, in lock-step, waits until every active built-in neuron reports it
+    /// done. In interval mode it first waits out the block time.
+    pub async fn seal_one(&mut self) -> Result<u64, DevnetError> {
+        if self.topology.chain.sealing == Sealing::Interval {
+            tokio::time::sleep(Duration::from_millis(self.topology.chain.block_time_ms)).await;
+        }
+        let mined = self
+            .client
+            .devnet()
+            .mine(1)
+            .await
+            .map_err(chain("sealing a block"))?;
+        let _ = mined;
+        self.head += 1;
+        if self.topology.chain.lockstep {
+            self.wait_block_done(self.head).await?;
+        }
+        Ok(self.head)
+    }
+
+    /// Waits until every active lock-step peer has finished `block`.
+    async fn wait_block_done(&self, block: u64) -> Result<(), DevnetError> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (name, peer) in self.peers.iter().filter(|(_, p)| p.active) {
+            let url = format!(
+                "{}?after={block}&timeout_ms={}",
+                peer.status,
+                BLOCK_DONE_TIMEOUT.as_millis()
+            );
+            let request = self
+                .http
+                .get(url)
+                .timeout(BLOCK_DONE_TIMEOUT + Duration::from_secs(5));
+            let name = name.clone();
+            tasks.spawn(async move {
+                let answer = request.send().await.and_then(|r| r.error_for_status());
+                (name, answer.map(|_| ()))
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (name, answer) =
+                joined.map_err(|e| DevnetError::Internal(format!("a status task failed: {e}")))?;
+            answer.map_err(|e| DevnetError::BlockNotDone {
+                name,
+                block,
+                message: e.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Seals blocks until the chain is at `block`, applying scheduled faults before the blocks
+    /// they name.
+    async fn seal_to(
+        &mut self,
+        block: u64,
+        faults: &mut BTreeMap<u64, Vec<usize>>,
+        progress: &mut impl FnMut(&str),
+    ) -> Result<(), DevnetError> {
+        while self.head < block {
+            let next = self.head + 1;
+            if let Some(due) = faults.remove(&next) {
+                for index in due {
+                    self.apply_fault(index, progress).await?;
+                }
+            }
+            let lazy = !self.topology.chain.lockstep
+                && self.topology.chain.sealing == Sealing::Manual
+                && faults.range(next..=block).next().is_none();
+            if lazy {
+                // Nobody to wait for: seal the rest in one call.
+                self.client
+                    .devnet()
+                    .mine(block - self.head)
+                    .await
+                    .map_err(chain(format!("sealing up to block {block}")))?;
+                self.head = block;
+            } else {
+                self.seal_one().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `epochs` epochs of every subnet, applying the fault schedule, and returns the
+    /// snapshot taken right after each subnet's epochs.
+    pub async fn run_epochs(
+        &mut self,
+        epochs: u32,
+        mut progress: impl FnMut(&str),
+    ) -> Result<Snapshot, DevnetError> {
+        let plan = EpochPlan::new(&self.setup, self.head, epochs);
+        let mut faults = self.fault_blocks(&plan);
+        let mut snapshot = plan.empty_snapshot(&self.topology.name.value, self.topology.seed);
+        for (block, subnet, epoch) in plan.schedule().to_vec() {
+            self.seal_to(block, &mut faults, &mut progress).await?;
+            let read = driver::read_subnet(&self.client, &self.setup.subnets[subnet]).await?;
+            progress(&format!(
+                "block {block}: epoch {epoch}/{epochs} of subnet {}: {} alpha rao emitted over {} neurons",
+                read.name,
+                read.totals.emission,
+                read.neurons.len()
+            ));
+            driver::record(&mut snapshot, epoch, block, read);
+        }
+        Ok(snapshot)
+    }
+
+    /// The block before which each scheduled fault fires (epoch faults fire at the first block
+    /// of their epoch, counted on their subnet), as indices into the topology's faults.
+    fn fault_blocks(&self, plan: &EpochPlan) -> BTreeMap<u64, Vec<usize>> {
+        let mut out: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        for (i, fault) in self.topology.faults.iter().enumerate() {
+            let block = match fault.at.value {
+                FaultTime::Block(b) => b,
+                FaultTime::Epoch(k) => {
+                    let subnet = self.fault_subnet(i);
+                    plan.epoch_start(subnet, k)
+                }
+            };
+            if block > self.head {
+                out.entry(block).or_default().push(i);
+            }
+        }
+        out
+    }
+
+    /// The subnet index whose epochs an epoch fault counts: its `subnet`, else its target's,
+    /// else the first.
+    fn fault_subnet(&self, index: usize) -> usize {
+        let fault = &self.topology.faults[index];
+        let by_name = |name: &str| self.setup.subnets.iter().position(|s| s.name == name);
+        if let Some(subnet) = &fault.subnet {
+            return by_name(&subnet.value).unwrap_or(0);
+        }
+        let target = &fault.target.value;
+        self.setup
+            .subnets
+            .iter()
+            .position(|s| {
+                s.neurons
+                    .iter()
+                    .any(|n| &n.name == target || &n.instance.group == target)
+            })
+            .unwrap_or(0)
+    }
+
+    /// Component names a fault target stands for: a neuron group's instances, or the name.
+    fn targets(&self, target: &str) -> Vec<String> {
+        let group: Vec<String> = self
+            .setup
+            .subnets
+            .iter()
+            .flat_map(|s| &s.neurons)
+            .filter(|n| n.instance.group == target)
+            .map(|n| n.name.clone())
+            .collect();
+        if group.is_empty() {
+            vec![target.to_owned()]
+        } else {
+            group
+        }
+    }
+
+    /// Applies fault `index` of the topology.
+    async fn apply_fault(
+        &mut self,
+        index: usize,
+        progress: &mut impl FnMut(&str),
+    ) -> Result<(), DevnetError> {
+        let fault = self.topology.faults[index].clone();
+        let target = fault.target.value.clone();
+        progress(&format!(
+            "before block {}: {:?} on {target}",
+            self.head + 1,
+            fault.action
+        ));
+        match fault.action {
+            FaultAction::GpuFault => {
+                let faults = fault.faults.clone().unwrap_or_default();
+                self.set_gpu_faults(&target, Some(&faults)).await
+            }
+            FaultAction::GpuClear => self.set_gpu_faults(&target, None).await,
+            action => {
+                for name in self.targets(&target) {
+                    let status = match action {
+                        FaultAction::Kill => self.runtime.kill(&name).await?,
+                        FaultAction::Pause => self.runtime.pause(&name).await?,
+                        FaultAction::Resume => self.runtime.resume(&name).await?,
+                        _ => self.runtime.restart(&name).await?,
+                    };
+                    if let Some(peer) = self.peers.get_mut(&name) {
+                        peer.active = matches!(action, FaultAction::Resume | FaultAction::Restart);
+                        if action == FaultAction::Restart {
+                            peer.status = format!("{}/v1/status", http_base(&status)?);
+                        }
+                    }
+                    if action == FaultAction::Restart && status.kind == ComponentKind::GpuMock {
+                        self.gpus.insert(name.clone(), http_base(&status)?);
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Sets (or clears) the faults of every device of GPU mock `name` through its API.
+    async fn set_gpu_faults(
+        &self,
+        name: &str,
+        faults: Option<&GpuFaults>,
+    ) -> Result<(), DevnetError> {
+        let base = self
+            .gpus
+            .get(name)
+            .ok_or_else(|| DevnetError::Launcher(format!("no GPU mock named {name:?}")))?;
+        let devices = self
+            .topology
+            .gpu_mocks
+            .iter()
+            .find(|m| m.name.value == name)
+            .map_or(1, |m| m.devices);
+        for id in 0..devices {
+            let url = format!("{base}/v1/devices/{id}/faults");
+            let request = match faults {
+                Some(f) => self.http.put(&url).json(f),
+                None => self.http.delete(&url),
+            };
+            request
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .map_err(|e| DevnetError::Gpu {
+                    name: name.to_owned(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Tears the devnet down: every component stopped, the run directory removed.
+    pub async fn teardown(mut self) -> Result<(), DevnetError> {
+        self.runtime.teardown().await?;
+        Ok(())
+    }
+}
+
+/// Names of components that took part in lock-step, for tests and status output.
+impl<R: Runtime> Devnet<R> {
+    /// Built-in neurons the orchestrator waits for at each block.
+    pub fn lockstep_peers(&self) -> BTreeSet<String> {
+        self.peers
+            .iter()
+            .filter(|(_, p)| p.active)
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+}
