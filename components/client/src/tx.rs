@@ -475,24 +475,24 @@ impl Client {
         .await
     }
 
-    /// Sets the weights row of the signing hotkey: `set_mechanism_weights(netuid, 0, uids,
-    /// weights, version_key)` as the SDKs send it (or `set_weights` on runtimes without
-    /// mechanisms). `weights` are relative; the chain max-upscales them.
-    pub async fn set_weights(
+    /// The call [`Client::set_weights`] sends: `set_mechanism_weights(netuid, 0, uids, weights,
+    /// version_key)` as the SDKs send it, or `set_weights` on runtimes without mechanisms
+    /// (checked in the latest block's metadata). For submitting without waiting
+    /// ([`Client::submit`]).
+    pub async fn set_weights_call(
         &self,
-        hotkey: &Keypair,
         netuid: u16,
         uids: &[u16],
         weights: &[u16],
         version_key: u64,
-    ) -> Result<TxOutcome> {
+    ) -> Result<Call> {
         let at = self.inner.api.at_current_block().await?;
         let has_mechanisms = at
             .metadata_ref()
             .pallet_by_name("SubtensorModule")
             .and_then(|p| p.call_variant_by_name("set_mechanism_weights"))
             .is_some();
-        let call = if has_mechanisms {
+        Ok(if has_mechanisms {
             Call::new(
                 "SubtensorModule",
                 "set_mechanism_weights",
@@ -504,8 +504,47 @@ impl Client {
                 "set_weights",
                 [u(netuid), u16s(uids), u16s(weights), u(version_key)],
             )
-        };
+        })
+    }
+
+    /// Sets the weights row of the signing hotkey: `set_mechanism_weights(netuid, 0, uids,
+    /// weights, version_key)` as the SDKs send it (or `set_weights` on runtimes without
+    /// mechanisms). `weights` are relative; the chain max-upscales them.
+    pub async fn set_weights(
+        &self,
+        hotkey: &Keypair,
+        netuid: u16,
+        uids: &[u16],
+        weights: &[u16],
+        version_key: u64,
+    ) -> Result<TxOutcome> {
+        let call = self
+            .set_weights_call(netuid, uids, weights, version_key)
+            .await?;
         self.execute(hotkey, &call).await
+    }
+
+    /// The call [`Client::serve_axon`] sends (`SubtensorModule.serve_axon`), for submitting
+    /// without waiting ([`Client::submit`]).
+    pub fn serve_axon_call(netuid: u16, axon: AxonEndpoint) -> Call {
+        let (ip, ip_type): (u128, u8) = match axon.ip {
+            IpAddr::V4(v4) => (u128::from(u32::from(v4)), 4),
+            IpAddr::V6(v6) => (u128::from(v6), 6),
+        };
+        Call::new(
+            "SubtensorModule",
+            "serve_axon",
+            [
+                u(netuid),
+                u(axon.version),
+                u(ip),
+                u(axon.port),
+                u(ip_type),
+                u(axon.protocol),
+                u(0u8),
+                u(0u8),
+            ],
+        )
     }
 
     /// `SubtensorModule.serve_axon`, signed by the registered hotkey.
@@ -515,28 +554,8 @@ impl Client {
         netuid: u16,
         axon: AxonEndpoint,
     ) -> Result<TxOutcome> {
-        let (ip, ip_type): (u128, u8) = match axon.ip {
-            IpAddr::V4(v4) => (u128::from(u32::from(v4)), 4),
-            IpAddr::V6(v6) => (u128::from(v6), 6),
-        };
-        self.execute(
-            hotkey,
-            &Call::new(
-                "SubtensorModule",
-                "serve_axon",
-                [
-                    u(netuid),
-                    u(axon.version),
-                    u(ip),
-                    u(axon.port),
-                    u(ip_type),
-                    u(axon.protocol),
-                    u(0u8),
-                    u(0u8),
-                ],
-            ),
-        )
-        .await
+        self.execute(hotkey, &Client::serve_axon_call(netuid, axon))
+            .await
     }
 
     /// `Sudo.sudo(call)`, signed by the sudo key. A failure of the inner call (reported by the
