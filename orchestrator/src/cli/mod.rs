@@ -1,10 +1,12 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own module.
 
+mod check;
 mod component;
 mod consensus;
 mod diff;
 mod run;
 mod spawn_for_tests;
+mod up;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +32,16 @@ enum Command {
     Run(run::RunArgs),
     /// Check a topology file: print a summary (or the resolved topology); exit 2 listing every error.
     Validate(validate::ValidateArgs),
+    /// Run topologies and compare their snapshots with the golden files; exit 1 on a difference.
+    Check(check::CheckArgs),
+    /// Start a devnet and keep producing blocks until Ctrl-C (`--detach`: in the background).
+    Up(up::UpArgs),
+    /// Show the devnets started by `up` and their components.
+    Status(up::Target),
+    /// Print a component's log (`-f` to follow).
+    Logs(up::LogsArgs),
+    /// Stop a devnet started by `up --detach` and remove everything it created.
+    Down(up::Target),
     /// Run one devnet component (chain, GPU mock) from this binary.
     #[command(name = "__component", hide = true)]
     Component(component::ComponentArgs),
@@ -78,6 +90,11 @@ impl From<anyhow::Error> for UserError {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Up(args) => up::up(args),
+        Command::Status(args) => up::status(args),
+        Command::Logs(args) => up::logs(args),
+        Command::Down(args) => up::down(args),
         Command::Component(args) => component::run(args),
         Command::Consensus(cmd) => consensus::run(cmd),
         Command::Diff(args) => diff::run(args),
