@@ -1,14 +1,15 @@
 //! `localtensor __spawn-devnet-for-tests`: a hidden subcommand for the runtime's tests. It
 //! starts a process devnet with one chain, prints one JSON line describing it, and waits until
-//! it is signalled, so that tests can SIGTERM or `kill -9` a real orchestrator.
+//! it is signalled, so that tests can SIGTERM or `kill -9` a real orchestrator. `--runtime docker`
+//! runs the chain in a container instead of a process.
 
 use super::{Outcome, UserError};
 use localtensor::runtime::{
-    ComponentKind, ComponentSpec, ProcessRuntime, Readiness, Runtime, ShutdownSignal,
-    install_shutdown_handler,
+    ComponentKind, ComponentSpec, DockerRuntime, ProcessRuntime, Readiness, Runtime,
+    ShutdownSignal, install_shutdown_handler,
 };
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Arguments of the hidden test subcommand.
@@ -20,6 +21,15 @@ pub(crate) struct SpawnArgs {
     /// The `localtensor-chain` binary.
     #[arg(long)]
     chain: PathBuf,
+    /// The runtime: `process` or `docker`.
+    #[arg(long, value_enum, default_value_t = RuntimeKind::Process)]
+    runtime: RuntimeKind,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum RuntimeKind {
+    Process,
+    Docker,
 }
 
 pub(crate) fn run(args: SpawnArgs) -> Result<Outcome, UserError> {
@@ -31,22 +41,49 @@ pub(crate) fn run(args: SpawnArgs) -> Result<Outcome, UserError> {
 }
 
 async fn spawn(args: SpawnArgs) -> Result<Outcome, UserError> {
-    let mut signal = install_shutdown_handler().map_err(anyhow::Error::new)?;
-    let mut devnet = ProcessRuntime::builder()
-        .with_root(&args.root)
-        .with_grace_period(Duration::from_secs(5))
-        .build()
-        .map_err(anyhow::Error::new)?;
-    let chain = ComponentSpec::new("chain", ComponentKind::Chain, args.chain.to_string_lossy())
-        .with_args(["--dev", "--rpc-port", "0", "--sealing", "manual"])
+    let signal = install_shutdown_handler().map_err(anyhow::Error::new)?;
+    let grace = Duration::from_secs(5);
+    match args.runtime {
+        RuntimeKind::Process => {
+            let devnet = ProcessRuntime::builder()
+                .with_root(&args.root)
+                .with_grace_period(grace)
+                .build()
+                .map_err(anyhow::Error::new)?;
+            let (id, dir) = (devnet.devnet_id(), devnet.run_dir());
+            serve(devnet, id, dir, &args.chain, signal).await
+        }
+        RuntimeKind::Docker => {
+            let devnet = DockerRuntime::builder()
+                .with_root(&args.root)
+                .with_grace_period(grace)
+                .build()
+                .await
+                .map_err(anyhow::Error::new)?;
+            let (id, dir) = (devnet.devnet_id(), devnet.run_dir());
+            serve(devnet, id, dir, &args.chain, signal).await
+        }
+    }
+}
+
+async fn serve<R: Runtime>(
+    mut devnet: R,
+    devnet_id: String,
+    run_dir: PathBuf,
+    chain: &Path,
+    mut signal: ShutdownSignal,
+) -> Result<Outcome, UserError> {
+    let chain = ComponentSpec::new("chain", ComponentKind::Chain, chain.to_string_lossy())
+        .with_args(["--dev", "--rpc-host", devnet.listen_host()])
+        .with_args(["--rpc-port", "0", "--sealing", "manual"])
         .with_readiness(Readiness::ReadyLine {
             timeout: Duration::from_secs(30),
         });
     let status = devnet.start(chain).await.map_err(anyhow::Error::new)?;
     let line = serde_json::json!({
         "event": "ready",
-        "devnet_id": devnet.devnet_id(),
-        "run_dir": devnet.run_dir(),
+        "devnet_id": devnet_id,
+        "run_dir": run_dir,
         "chain_pid": status.process.map(|p| p.pid),
         "rpc": status.endpoints.get("rpc"),
     });

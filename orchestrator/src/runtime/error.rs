@@ -132,6 +132,9 @@ pub enum RuntimeError {
     /// Installing the SIGINT/SIGTERM handler failed (for example outside a tokio runtime).
     #[error("cannot install the shutdown signal handler: {0}")]
     SignalHandler(String),
+    /// The Docker engine, an image build or a network fault failed.
+    #[error(transparent)]
+    Docker(#[from] super::docker::DockerError),
     /// The devnet has been torn down; no more components can be started.
     #[error("devnet `{0}` has been torn down")]
     TornDown(String),

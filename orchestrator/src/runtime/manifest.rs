@@ -53,6 +53,24 @@ pub struct ComponentRecord {
     pub log: PathBuf,
     /// Its state when the manifest was written.
     pub state: ComponentState,
+    /// Its current (or last) container, on the Docker runtime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerRecord>,
+}
+
+/// A component's Docker container in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerRecord {
+    /// The container id.
+    pub id: String,
+    /// The container name (`localtensor-<devnet>-<component>`).
+    pub name: String,
+    /// The image tag it runs.
+    pub image: String,
+    /// The devnet network it is attached to.
+    pub network: String,
+    /// Its address on that network, if it had one.
+    pub ip: Option<String>,
 }
 
 impl Manifest {

@@ -2,13 +2,14 @@
 //! commands) are started, watched and stopped.
 //!
 //! [`Runtime`] is the interface; [`ProcessRuntime`] runs components as local processes (the
-//! default), the Docker runtime will implement the same trait. Every runtime gives each devnet a
+//! default), [`DockerRuntime`] runs them as Docker containers. Every runtime gives each devnet a
 //! run directory with one log file per component and a `manifest.json`, waits for readiness with
 //! timeouts (never by sleeping), reports the last lines of a component's log when it fails, and
 //! cleans up after itself: on drop, on SIGINT/SIGTERM ([`install_shutdown_handler`]) and, after
 //! a crash, at the next start ([`sweep_leftovers`]).
 
 mod child;
+pub mod docker;
 mod error;
 pub mod manifest;
 mod process;
@@ -18,8 +19,9 @@ pub mod run_dir;
 mod shutdown;
 mod sweep;
 
+pub use docker::{DockerError, DockerRuntime, DockerRuntimeBuilder, sweep_docker_leftovers};
 pub use error::RuntimeError;
-pub use manifest::{ComponentRecord, Manifest, ProcessId};
+pub use manifest::{ComponentRecord, ContainerRecord, Manifest, ProcessId};
 pub use process::{ProcessRuntime, ProcessRuntimeBuilder};
 pub use run_dir::default_root;
 pub use shutdown::{ShutdownSignal, install_shutdown_handler};
@@ -201,6 +203,12 @@ pub struct ComponentStatus {
 /// Operations act on one component by name, except [`Runtime::teardown`]. Stopping sends
 /// SIGTERM (or the runtime's equivalent) and kills after a grace period.
 pub trait Runtime {
+    /// The host components should bind (`--rpc-host`, `--listen`): `127.0.0.1` for local
+    /// processes, `0.0.0.0` in a container (which is reached at its own address).
+    fn listen_host(&self) -> &'static str {
+        "127.0.0.1"
+    }
+
     /// Starts a component and waits until it is ready. On failure nothing of it keeps running
     /// and the error carries the last lines of its log.
     fn start(

@@ -217,6 +217,7 @@ impl DevnetState {
                     endpoints: c.endpoints.clone(),
                     log: c.log.clone(),
                     state: c.state,
+                    container: None,
                 })
                 .collect(),
         }

@@ -181,7 +181,7 @@ async fn wait_http(
 }
 
 /// One `GET`; true on a 2xx status line.
-async fn http_ok(target: &HttpTarget) -> bool {
+pub(crate) async fn http_ok(target: &HttpTarget) -> bool {
     let Ok(mut stream) = tokio::net::TcpStream::connect(&target.authority).await else {
         return false;
     };

@@ -1,6 +1,7 @@
 //! Teardown on SIGINT/SIGTERM of the orchestrator.
 //!
-//! Every [`super::ProcessRuntime`] registers itself here; the handler installed by
+//! Every [`super::ProcessRuntime`] registers itself here (a [`super::DockerRuntime`] in its
+//! own list, torn down by the same handler); the handler installed by
 //! [`install_shutdown_handler`] tears all of them down when the first signal arrives.
 
 use super::RuntimeError;
@@ -29,6 +30,7 @@ pub(crate) fn teardown_all() {
     for devnet in devnets {
         let _ = devnet.teardown_blocking();
     }
+    super::docker::teardown_all_blocking();
 }
 
 /// Resolves once a shutdown signal arrived **and** every devnet has been torn down; see

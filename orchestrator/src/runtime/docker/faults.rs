@@ -1,0 +1,178 @@
+//! Network faults on a Docker devnet, beyond the [`crate::runtime::Runtime`] trait (which
+//! already gives pause/resume and kill/restart).
+
+use super::{DockerError, DockerRuntime};
+use crate::runtime::RuntimeError;
+use bollard::exec::{CreateExecOptions, StartExecResults};
+use bollard::models::{
+    EndpointIpamConfig, EndpointSettings, NetworkConnectRequest, NetworkDisconnectRequest,
+};
+use futures_util::StreamExt;
+
+impl DockerRuntime {
+    /// Cuts a component off the devnet network: nobody (the host included) reaches it and it
+    /// reaches nobody, while it keeps running. Its address is kept for [`Self::heal`]. Peers
+    /// that look it up by name get a lookup failure (the engine's DNS forgets it).
+    pub async fn partition(&mut self, name: &str) -> Result<(), RuntimeError> {
+        let container = self.live_container(name)?;
+        let network = {
+            let mut state = self.lock();
+            let c = state.component(name)?;
+            if c.partitioned {
+                return Err(DockerError::FaultState {
+                    name: name.to_owned(),
+                    state: "already partitioned",
+                }
+                .into());
+            }
+            state.network.clone()
+        };
+        self.docker
+            .disconnect_network(
+                &network,
+                NetworkDisconnectRequest {
+                    container: container.id.clone(),
+                    force: Some(true),
+                },
+            )
+            .await
+            .map_err(DockerError::api(format!(
+                "disconnect {} from {network}",
+                container.name
+            )))?;
+        self.lock().component(name)?.partitioned = true;
+        Ok(())
+    }
+
+    /// Reconnects a partitioned component with its old address and alias, so the endpoints
+    /// everyone holds work again.
+    pub async fn heal(&mut self, name: &str) -> Result<(), RuntimeError> {
+        let container = self.live_container(name)?;
+        let network = {
+            let mut state = self.lock();
+            let c = state.component(name)?;
+            if !c.partitioned {
+                return Err(DockerError::FaultState {
+                    name: name.to_owned(),
+                    state: "not partitioned",
+                }
+                .into());
+            }
+            state.network.clone()
+        };
+        let endpoint = EndpointSettings {
+            aliases: Some(vec![name.to_owned()]),
+            ipam_config: container.ip.map(|ip| EndpointIpamConfig {
+                ipv4_address: Some(ip.to_string()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        self.docker
+            .connect_network(
+                &network,
+                NetworkConnectRequest {
+                    container: container.id.clone(),
+                    endpoint_config: Some(endpoint),
+                },
+            )
+            .await
+            .map_err(DockerError::api(format!(
+                "reconnect {} to {network}",
+                container.name
+            )))?;
+        self.lock().component(name)?.partitioned = false;
+        Ok(())
+    }
+
+    /// Whether a component is cut off by [`Self::partition`].
+    pub fn is_partitioned(&self, name: &str) -> Result<bool, RuntimeError> {
+        Ok(self.lock().component(name)?.partitioned)
+    }
+
+    /// Adds `delay_ms` of latency and `loss_pct` % packet loss to a component's traffic with
+    /// `tc netem`, run inside its container. Images built by [`super::ensure_image`] hold only
+    /// the component's binary and its libraries, so they have no `tc`: this then fails with
+    /// [`DockerError::FaultUnavailable`] instead of pretending. (A container also needs the
+    /// `NET_ADMIN` capability for `tc`.)
+    pub async fn add_latency(
+        &mut self,
+        name: &str,
+        delay_ms: u32,
+        loss_pct: f64,
+    ) -> Result<(), RuntimeError> {
+        let container = self.live_container(name)?;
+        let unavailable = |reason: String| -> RuntimeError {
+            DockerError::FaultUnavailable {
+                name: name.to_owned(),
+                fault: "latency",
+                reason,
+            }
+            .into()
+        };
+        if !(0.0..=100.0).contains(&loss_pct) {
+            return Err(unavailable(format!(
+                "loss {loss_pct} % is not a percentage"
+            )));
+        }
+        let command = vec![
+            "tc".to_owned(),
+            "qdisc".to_owned(),
+            "replace".to_owned(),
+            "dev".to_owned(),
+            "eth0".to_owned(),
+            "root".to_owned(),
+            "netem".to_owned(),
+            "delay".to_owned(),
+            format!("{delay_ms}ms"),
+            "loss".to_owned(),
+            format!("{loss_pct}%"),
+        ];
+        let exec = self
+            .docker
+            .create_exec(
+                &container.id,
+                CreateExecOptions {
+                    cmd: Some(command),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| unavailable(format!("cannot run tc in the container: {e}")))?;
+        let mut output = String::new();
+        match self.docker.start_exec(&exec.id, None).await {
+            Ok(StartExecResults::Attached {
+                output: mut out, ..
+            }) => {
+                while let Some(Ok(chunk)) = out.next().await {
+                    output.push_str(&chunk.to_string());
+                }
+            }
+            Ok(StartExecResults::Detached) => {}
+            Err(e) => {
+                return Err(unavailable(format!(
+                    "the image has no tc (scratch images hold only the component's binary): {e}"
+                )));
+            }
+        }
+        let code = self
+            .docker
+            .inspect_exec(&exec.id)
+            .await
+            .ok()
+            .and_then(|i| i.exit_code);
+        match code {
+            Some(0) => Ok(()),
+            Some(126 | 127) | None => Err(unavailable(format!(
+                "the image has no tc (scratch images hold only the component's binary): {}",
+                output.trim()
+            ))),
+            Some(code) => Err(unavailable(format!(
+                "tc failed with exit code {code} (does the container have NET_ADMIN?): {}",
+                output.trim()
+            ))),
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Names, labels and addresses of a devnet's Docker objects.
+//!
+//! Labels are the source of truth: every container and network carries the devnet id and the
+//! orchestrator's pid and start time, so a sweep can tell a dead orchestrator's leftovers from a
+//! live devnet without reading any run directory.
+
+use crate::runtime::ComponentKind;
+use crate::runtime::manifest::ProcessId;
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// Every object created by localtensor: `io.localtensor.managed=true`.
+pub const LABEL_MANAGED: &str = "io.localtensor.managed";
+/// The devnet id of a container or network.
+pub const LABEL_DEVNET: &str = "io.localtensor.devnet";
+/// The component name of a container.
+pub const LABEL_COMPONENT: &str = "io.localtensor.component";
+/// The component kind of a container (`chain`, `gpu-mock`, ...).
+pub const LABEL_KIND: &str = "io.localtensor.kind";
+/// The pid of the orchestrator that owns the devnet.
+pub const LABEL_ORCHESTRATOR_PID: &str = "io.localtensor.orchestrator.pid";
+/// The start time (clock ticks after boot) of the orchestrator that owns the devnet.
+pub const LABEL_ORCHESTRATOR_START: &str = "io.localtensor.orchestrator.start-time";
+/// The binary an image was built from.
+pub const LABEL_BINARY: &str = "io.localtensor.binary";
+/// The content hash of an image's files.
+pub const LABEL_CONTENT_HASH: &str = "io.localtensor.content-hash";
+
+/// The devnet's network: `localtensor-<devnet id>`.
+pub fn network_name(devnet_id: &str) -> String {
+    format!("localtensor-{devnet_id}")
+}
+
+/// A component's container: `localtensor-<devnet id>-<component>`.
+pub fn container_name(devnet_id: &str, component: &str) -> String {
+    format!("localtensor-{devnet_id}-{component}")
+}
+
+/// The labels of the devnet's network (and the base of its containers' labels).
+pub(crate) fn devnet_labels(devnet_id: &str, orchestrator: ProcessId) -> HashMap<String, String> {
+    HashMap::from([
+        (LABEL_MANAGED.to_owned(), "true".to_owned()),
+        (LABEL_DEVNET.to_owned(), devnet_id.to_owned()),
+        (
+            LABEL_ORCHESTRATOR_PID.to_owned(),
+            orchestrator.pid.to_string(),
+        ),
+        (
+            LABEL_ORCHESTRATOR_START.to_owned(),
+            orchestrator.start_time.to_string(),
+        ),
+    ])
+}
+
+/// The labels of one component's container.
+pub(crate) fn container_labels(
+    devnet_id: &str,
+    orchestrator: ProcessId,
+    component: &str,
+    kind: ComponentKind,
+) -> HashMap<String, String> {
+    let mut labels = devnet_labels(devnet_id, orchestrator);
+    labels.insert(LABEL_COMPONENT.to_owned(), component.to_owned());
+    labels.insert(LABEL_KIND.to_owned(), kind_label(kind).to_owned());
+    labels
+}
+
+fn kind_label(kind: ComponentKind) -> &'static str {
+    match kind {
+        ComponentKind::Chain => "chain",
+        ComponentKind::GpuMock => "gpu-mock",
+        ComponentKind::Miner => "miner",
+        ComponentKind::Validator => "validator",
+        ComponentKind::Command => "command",
+    }
+}
+
+/// The orchestrator recorded in a label set, if both labels parse.
+pub(crate) fn orchestrator_of(labels: &HashMap<String, String>) -> Option<ProcessId> {
+    Some(ProcessId {
+        pid: labels.get(LABEL_ORCHESTRATOR_PID)?.parse().ok()?,
+        start_time: labels.get(LABEL_ORCHESTRATOR_START)?.parse().ok()?,
+    })
+}
+
+/// A label filter (`label=key=value`) for list calls.
+pub(crate) fn label_filter(key: &str, value: &str) -> HashMap<String, Vec<String>> {
+    HashMap::from([("label".to_owned(), vec![format!("{key}={value}")])])
+}
+
+/// The candidate subnets for a devnet's network, in the order to try them: `/24`s of
+/// 10.213.0.0/16 starting at one derived from the devnet id, so concurrent devnets rarely
+/// collide and a collision just moves on to the next. A user-configured subnet is what lets
+/// [`super::DockerRuntime::heal`] give a container its old address back.
+pub(crate) fn subnet_candidates(devnet_id: &str) -> impl Iterator<Item = (String, String)> {
+    // FNV-1a: a stable, dependency-free spread of ids over the 256 candidates.
+    let start = devnet_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    (0..256u32).map(move |i| {
+        let third = (start.wrapping_add(i)) % 256;
+        (format!("10.213.{third}.0/24"), format!("10.213.{third}.1"))
+    })
+}
+
+/// Replaces a wildcard or loopback host in an endpoint (`host:port` or `scheme://host:port/...`)
+/// with `ip`: a component inside a container reports the address it bound (`0.0.0.0:9944`), but
+/// the host and its peers reach it at the container's address on the devnet network. Other
+/// values are returned unchanged.
+pub fn rewrite_endpoint(endpoint: &str, ip: IpAddr) -> String {
+    let (scheme, rest) = match endpoint.find("://") {
+        Some(i) => endpoint.split_at(i + 3),
+        None => ("", endpoint),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let Some((host, port)) = authority.rsplit_once(':') else {
+        return endpoint.to_owned();
+    };
+    if port.parse::<u16>().is_err() {
+        return endpoint.to_owned();
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let replace = match bare.parse::<IpAddr>() {
+        Ok(addr) => addr.is_unspecified() || addr.is_loopback(),
+        Err(_) => bare == "localhost",
+    };
+    if !replace {
+        return endpoint.to_owned();
+    }
+    let host = match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    format!("{scheme}{host}:{port}{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_point_at_the_container() {
+        let ip: IpAddr = "10.213.4.2".parse().expect("ip");
+        assert_eq!(rewrite_endpoint("0.0.0.0:9944", ip), "10.213.4.2:9944");
+        assert_eq!(rewrite_endpoint("127.0.0.1:80", ip), "10.213.4.2:80");
+        assert_eq!(
+            rewrite_endpoint("ws://0.0.0.0:9944", ip),
+            "ws://10.213.4.2:9944"
+        );
+        assert_eq!(
+            rewrite_endpoint("http://[::]:8080/health", ip),
+            "http://10.213.4.2:8080/health"
+        );
+        assert_eq!(
+            rewrite_endpoint("http://localhost:1/x", ip),
+            "http://10.213.4.2:1/x"
+        );
+        // Addresses that already name a host stay.
+        assert_eq!(rewrite_endpoint("192.0.2.7:9944", ip), "192.0.2.7:9944");
+        assert_eq!(rewrite_endpoint("ws://chain:9944", ip), "ws://chain:9944");
+        assert_eq!(rewrite_endpoint("not an endpoint", ip), "not an endpoint");
+    }
+
+    #[test]
+    fn names_and_subnets() {
+        assert_eq!(network_name("d1"), "localtensor-d1");
+        assert_eq!(container_name("d1", "chain"), "localtensor-d1-chain");
+        let a: Vec<_> = subnet_candidates("d1").collect();
+        assert_eq!(a.len(), 256);
+        let distinct: std::collections::BTreeSet<_> = a.iter().collect();
+        assert_eq!(distinct.len(), 256);
+        assert_eq!(a, subnet_candidates("d1").collect::<Vec<_>>());
+        let labels = container_labels(
+            "d1",
+            ProcessId {
+                pid: 7,
+                start_time: 9,
+            },
+            "chain",
+            ComponentKind::GpuMock,
+        );
+        assert_eq!(labels[LABEL_KIND], "gpu-mock");
+        assert_eq!(
+            orchestrator_of(&labels),
+            Some(ProcessId {
+                pid: 7,
+                start_time: 9
+            })
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! Removing the containers and networks of devnets whose orchestrator died (`kill -9`, power
+//! loss) without tearing down: Docker objects outlive their orchestrator, unlike processes.
+
+use super::naming::{self, LABEL_DEVNET, LABEL_MANAGED};
+use super::{DockerError, force_remove};
+use crate::runtime::{RuntimeError, procfs};
+use bollard::Docker;
+use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
+use std::collections::{BTreeSet, HashMap};
+
+/// What [`sweep_docker_leftovers`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DockerSweepReport {
+    /// Devnets whose orchestrator is gone, whose objects were removed.
+    pub swept_devnets: Vec<String>,
+    /// Names of the removed containers.
+    pub removed_containers: Vec<String>,
+    /// Names of the removed networks.
+    pub removed_networks: Vec<String>,
+    /// Devnets whose orchestrator is alive (left alone).
+    pub live_devnets: Vec<String>,
+    /// Objects left alone because their orchestrator labels are missing or unreadable.
+    pub skipped: Vec<String>,
+}
+
+/// Removes every container and network labelled by a localtensor devnet whose orchestrator
+/// (pid **and** start time, from the labels) is no longer running. Images stay. Call it before
+/// starting a devnet; run directories are swept by [`crate::runtime::sweep_leftovers`].
+pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport, RuntimeError> {
+    let managed = naming::label_filter(LABEL_MANAGED, "true");
+    let containers = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default()
+                .all(true)
+                .filters(&managed)
+                .build(),
+        ))
+        .await
+        .map_err(DockerError::api("list localtensor containers"))?;
+    let networks = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::default()
+                .filters(&managed)
+                .build(),
+        ))
+        .await
+        .map_err(DockerError::api("list localtensor networks"))?;
+
+    let mut report = DockerSweepReport::default();
+    let mut dead = BTreeSet::new();
+    let mut live = BTreeSet::new();
+    let mut classify = |labels: &HashMap<String, String>, what: String| -> Option<String> {
+        let devnet = labels.get(LABEL_DEVNET)?.clone();
+        match naming::orchestrator_of(labels) {
+            Some(o) if procfs::is_same_live_process(o.pid, o.start_time) => {
+                live.insert(devnet);
+                None
+            }
+            Some(_) => {
+                dead.insert(devnet.clone());
+                Some(devnet)
+            }
+            None => {
+                report.skipped.push(what);
+                None
+            }
+        }
+    };
+    let mut doomed_containers = Vec::new();
+    for c in containers {
+        let name = c
+            .names
+            .as_ref()
+            .and_then(|n| n.first())
+            .map(|n| n.trim_start_matches('/').to_owned())
+            .unwrap_or_default();
+        let labels = c.labels.unwrap_or_default();
+        if classify(&labels, format!("container {name}")).is_some()
+            && let Some(id) = c.id
+        {
+            doomed_containers.push((id, name));
+        }
+    }
+    let mut doomed_networks = Vec::new();
+    for n in networks {
+        let name = n.name.unwrap_or_default();
+        let labels = n.labels.unwrap_or_default();
+        if classify(&labels, format!("network {name}")).is_some()
+            && let Some(id) = n.id
+        {
+            doomed_networks.push((id, name));
+        }
+    }
+    // Containers first: a network with endpoints cannot be removed.
+    for (id, name) in doomed_containers {
+        match docker.remove_container(&id, Some(force_remove())).await {
+            Ok(()) => report.removed_containers.push(name),
+            Err(e) if super::error::is_not_found(&e) => {}
+            Err(e) => return Err(DockerError::api(format!("remove container {name}"))(e).into()),
+        }
+    }
+    for (id, name) in doomed_networks {
+        match docker.remove_network(&id).await {
+            Ok(()) => report.removed_networks.push(name),
+            Err(e) if super::error::is_not_found(&e) => {}
+            Err(e) => return Err(DockerError::api(format!("remove network {name}"))(e).into()),
+        }
+    }
+    report.swept_devnets = dead.into_iter().collect();
+    report.live_devnets = live.into_iter().collect();
+    Ok(report)
+}

@@ -1,0 +1,797 @@
+//! The Docker runtime against the real engine: images built from the workspace binaries
+//! without a registry, the devnet chain and a GPU mock in containers reached from the host,
+//! teardown (explicit, on drop, on SIGTERM), the sweep after a `kill -9`ed orchestrator, and
+//! network faults. Every check of what is left behind asks the engine directly, by label.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use localtensor::runtime::docker::{
+    self, DockerError, LABEL_BINARY, LABEL_COMPONENT, LABEL_DEVNET, LABEL_KIND, LABEL_MANAGED,
+    LABEL_ORCHESTRATOR_PID,
+};
+use localtensor::runtime::{
+    ComponentKind, ComponentSpec, ComponentState, DockerRuntime, Manifest, Readiness, Runtime,
+    RuntimeError, sweep_docker_leftovers, sweep_leftovers,
+};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A workspace binary next to this test's binaries, built once if missing.
+fn workspace_binary(package: &str, binary: &str) -> PathBuf {
+    static BUILD: Mutex<()> = Mutex::new(());
+    let exe = std::env::current_exe().expect("test exe");
+    // <target>/<profile>/deps/docker_runtime-<hash>
+    let profile_dir = exe.parent().and_then(Path::parent).expect("profile dir");
+    let path = profile_dir.join(binary);
+    let _guard = BUILD
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !path.exists() {
+        let target_dir = profile_dir.parent().expect("target dir");
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .args(["build", "-p", package, "--bin", binary])
+            .env("CARGO_TARGET_DIR", target_dir);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cargo.arg("--release");
+        }
+        let status = cargo.status().expect("run cargo build");
+        assert!(status.success(), "building {binary} failed");
+    }
+    path
+}
+
+fn chain_binary() -> PathBuf {
+    workspace_binary("localtensor-chain", "localtensor-chain")
+}
+
+fn gpu_mock_binary() -> PathBuf {
+    workspace_binary("localtensor-gpu-mock", "localtensor-gpu-mock")
+}
+
+fn ready_line(secs: u64) -> Readiness {
+    Readiness::ReadyLine {
+        timeout: Duration::from_secs(secs),
+    }
+}
+
+fn chain_spec(name: &str) -> ComponentSpec {
+    ComponentSpec::new(name, ComponentKind::Chain, chain_binary().to_string_lossy())
+        .with_args(["--dev", "--sealing", "manual", "--rpc-host", "0.0.0.0"])
+        .with_args(["--rpc-port", "9944"])
+        .with_readiness(ready_line(60))
+}
+
+fn gpu_mock_spec(name: &str) -> ComponentSpec {
+    ComponentSpec::new(
+        name,
+        ComponentKind::GpuMock,
+        gpu_mock_binary().to_string_lossy(),
+    )
+    .with_args(["--listen", "0.0.0.0:0"])
+    .with_readiness(ready_line(60))
+}
+
+async fn devnet(root: &Path) -> DockerRuntime {
+    DockerRuntime::builder()
+        .with_root(root)
+        .with_grace_period(Duration::from_secs(3))
+        .build()
+        .await
+        .expect("docker devnet")
+}
+
+async fn engine() -> docker::Docker {
+    docker::connect(None).await.expect("a Docker engine")
+}
+
+/// Names of the containers and networks the engine has with this devnet's label.
+async fn objects_of(docker: &docker::Docker, devnet_id: &str) -> (Vec<String>, Vec<String>) {
+    use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
+    let filter = HashMap::from([("label", vec![format!("{LABEL_DEVNET}={devnet_id}")])]);
+    let containers = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default()
+                .all(true)
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .expect("list containers")
+        .into_iter()
+        .flat_map(|c| c.names.unwrap_or_default())
+        .collect();
+    let networks = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::default()
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .expect("list networks")
+        .into_iter()
+        .filter_map(|n| n.name)
+        .collect();
+    (containers, networks)
+}
+
+/// Removes whatever a failed test left of a devnet (containers, then networks), from a thread
+/// of its own so that it works in `Drop` inside or outside a tokio runtime.
+fn remove_devnet_objects(devnet_id: &str) {
+    let id = devnet_id.to_owned();
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let docker = engine().await;
+            let (containers, networks) = objects_of(&docker, &id).await;
+            for c in containers {
+                let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                    .force(true)
+                    .build();
+                let _ = docker
+                    .remove_container(c.trim_start_matches('/'), Some(options))
+                    .await;
+            }
+            for n in networks {
+                let _ = docker.remove_network(&n).await;
+            }
+        });
+    })
+    .join();
+}
+
+/// One HTTP/1.1 request from the host; `None` if the connection fails within `timeout`.
+fn http(addr: SocketAddr, request: &str, timeout: Duration) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, timeout).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, body))
+}
+
+fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    http(addr, &request, Duration::from_secs(2))
+}
+
+/// A JSON-RPC call over HTTP POST; returns `result`.
+fn json_rpc(addr: SocketAddr, method: &str) -> serde_json::Value {
+    let body =
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": []}).to_string();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, body) =
+        http(addr, &request, Duration::from_secs(5)).expect("the chain answers from the host");
+    assert_eq!(status, 200, "{body}");
+    let value: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
+    value["result"].clone()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn addr(endpoints: &std::collections::BTreeMap<String, String>, key: &str) -> SocketAddr {
+    endpoints[key].parse().expect("host:port endpoint")
+}
+
+#[tokio::test]
+async fn images_are_built_once_then_found_by_content_hash() {
+    // A copy with a unique trailer (ignored by the loader) gets an image of its own, so the
+    // first call really builds whatever the engine already holds.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let binary = dir.path().join("localtensor-gpu-mock");
+    let mut bytes = std::fs::read(gpu_mock_binary()).expect("read gpu mock");
+    let nonce = format!(
+        "localtensor-test-{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+    );
+    bytes.extend_from_slice(nonce.as_bytes());
+    std::fs::write(&binary, bytes).expect("write copy");
+    std::fs::set_permissions(&binary, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+
+    let docker = engine().await;
+    struct RemoveImage(Option<String>);
+    impl Drop for RemoveImage {
+        fn drop(&mut self) {
+            if let Some(tag) = self.0.take() {
+                let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
+            }
+        }
+    }
+    let mut cleanup = RemoveImage(None);
+
+    let cold = docker::ensure_image(&docker, &binary)
+        .await
+        .expect("cold build");
+    cleanup.0 = Some(cold.tag.clone());
+    assert!(cold.built, "the first call builds");
+    assert!(
+        cold.tag.starts_with("localtensor/localtensor-gpu-mock:"),
+        "{}",
+        cold.tag
+    );
+    assert_eq!(
+        cold.tag.len(),
+        "localtensor/localtensor-gpu-mock:".len() + 16
+    );
+    assert!(
+        cold.content_hash
+            .starts_with(cold.tag.rsplit(':').next().unwrap())
+    );
+
+    let cached = docker::ensure_image(&docker, &binary)
+        .await
+        .expect("cached");
+    assert!(!cached.built, "the second call finds the image");
+    assert_eq!(cached.id, cold.id);
+    assert_eq!(cached.created, cold.created);
+    assert!(cached.created.is_some());
+
+    // The engine's view: labels, entrypoint, the libraries beside the binary.
+    let inspect = docker.inspect_image(&cold.tag).await.expect("inspect");
+    let config = inspect.config.expect("config");
+    let labels = config.labels.expect("labels");
+    assert_eq!(labels[LABEL_MANAGED], "true");
+    assert_eq!(labels[LABEL_BINARY], "localtensor-gpu-mock");
+    assert_eq!(
+        config.entrypoint,
+        Some(vec!["/usr/local/bin/localtensor-gpu-mock".to_owned()])
+    );
+    let listed = docker::list_images(&docker).await.expect("list");
+    let mine = listed
+        .iter()
+        .find(|i| i.tag == cold.tag)
+        .expect("listed by label");
+    assert_eq!(mine.id, cold.id);
+    assert_eq!(mine.binary, "localtensor-gpu-mock");
+
+    // The same bytes under another file name are another image (the name is the entrypoint).
+    let err = docker::ensure_image(&docker, &dir.path().join("missing"))
+        .await
+        .expect_err("no such binary");
+    assert!(matches!(err, DockerError::Package { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn chain_and_gpu_mock_in_containers_answer_from_the_host() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut rt = DockerRuntime::builder()
+        .with_root(root.path())
+        .with_topology_hash("sha256:abc")
+        .with_grace_period(Duration::from_secs(3))
+        .build()
+        .await
+        .expect("devnet");
+    assert_eq!(rt.listen_host(), "0.0.0.0");
+    let docker = engine().await;
+    let id = rt.devnet_id();
+    let run_dir = rt.run_dir();
+    assert_eq!(run_dir, root.path().join(&id));
+    assert_eq!(rt.network(), format!("localtensor-{id}"));
+
+    let chain = rt.start(chain_spec("chain")).await.expect("chain starts");
+    assert_eq!(chain.state, ComponentState::Running);
+    let ip = rt.container_ip("chain").expect("ip");
+    let rpc = addr(&chain.endpoints, "rpc");
+    assert_eq!(rpc, SocketAddr::new(ip, 9944), "rewritten to the container");
+    assert_eq!(chain.endpoints["ws"], format!("ws://{rpc}"));
+    assert_eq!(chain.endpoints["http"], format!("http://{rpc}"));
+    let line = chain.ready_line.as_ref().expect("ready line");
+    assert_eq!(line["rpc"], "0.0.0.0:9944", "the line as printed");
+    assert_eq!(line["sealing"], "manual");
+
+    // JSON-RPC from the host, straight to the container's address (no published port).
+    let health = json_rpc(rpc, "system_health");
+    assert!(health.get("peers").is_some(), "{health}");
+    let header = json_rpc(rpc, "chain_getHeader");
+    assert_eq!(header["number"], "0x0", "{header}");
+
+    // The container as the engine sees it.
+    let container_id = rt.container_id("chain").expect("container");
+    let inspect = docker
+        .inspect_container(&container_id, None)
+        .await
+        .expect("inspect");
+    assert_eq!(
+        inspect.name.as_deref(),
+        Some(format!("/localtensor-{id}-chain").as_str())
+    );
+    let labels = inspect
+        .config
+        .as_ref()
+        .and_then(|c| c.labels.clone())
+        .expect("labels");
+    assert_eq!(labels[LABEL_DEVNET], id);
+    assert_eq!(labels[LABEL_COMPONENT], "chain");
+    assert_eq!(labels[LABEL_KIND], "chain");
+    assert_eq!(
+        labels[LABEL_ORCHESTRATOR_PID],
+        std::process::id().to_string()
+    );
+    let networks = inspect
+        .network_settings
+        .and_then(|s| s.networks)
+        .expect("networks");
+    let endpoint = &networks[&rt.network()];
+    assert!(
+        endpoint
+            .aliases
+            .as_ref()
+            .is_some_and(|a| a.contains(&"chain".to_owned())),
+        "{endpoint:?}"
+    );
+
+    // The manifest and the log, as with processes.
+    let manifest = Manifest::read(&run_dir.join("manifest.json")).expect("manifest");
+    assert_eq!(manifest.devnet_id, id);
+    assert_eq!(manifest.topology_hash.as_deref(), Some("sha256:abc"));
+    let record = &manifest.components[0];
+    assert_eq!(record.state, ComponentState::Running);
+    assert_eq!(record.endpoints, chain.endpoints);
+    assert_eq!(record.process, None);
+    let container = record.container.as_ref().expect("container record");
+    assert_eq!(container.id, container_id);
+    assert_eq!(container.network, rt.network());
+    assert_eq!(container.ip.as_deref(), Some(ip.to_string().as_str()));
+    assert!(
+        container
+            .image
+            .starts_with("localtensor/localtensor-chain:")
+    );
+    let log = std::fs::read_to_string(run_dir.join("logs/chain.log")).expect("log");
+    assert!(
+        log.contains(r#""event":"ready""#),
+        "stdout is in the log: {log}"
+    );
+
+    assert!(matches!(
+        rt.start(chain_spec("chain")).await,
+        Err(RuntimeError::AlreadyRunning(_))
+    ));
+
+    // A GPU mock on a port it picks itself; its health from the host.
+    let gpu = rt.start(gpu_mock_spec("gpu-0")).await.expect("gpu mock");
+    let http_addr = addr(&gpu.endpoints, "http");
+    assert_eq!(http_addr.ip(), rt.container_ip("gpu-0").expect("ip"));
+    assert_ne!(http_addr.ip(), ip);
+    let (status, _) = http_get(http_addr, "/health").expect("health answers");
+    assert_eq!(status, 200);
+
+    // Pause: the engine freezes it; a request sent meanwhile is answered only after resume.
+    let paused = rt.pause("gpu-0").await.expect("pause");
+    assert_eq!(paused.state, ComponentState::Paused);
+    let gpu_id = rt.container_id("gpu-0").expect("id");
+    let state = docker
+        .inspect_container(&gpu_id, None)
+        .await
+        .expect("inspect")
+        .state
+        .expect("state");
+    assert_eq!(state.paused, Some(true));
+    let request = std::thread::spawn(move || {
+        let answer = http_get(http_addr, "/health");
+        (answer, Instant::now())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let resumed_at = Instant::now();
+    let resumed = rt.resume("gpu-0").await.expect("resume");
+    assert_eq!(resumed.state, ComponentState::Running);
+    let (answer, answered_at) = request.join().expect("request thread");
+    assert_eq!(answer.map(|a| a.0), Some(200));
+    assert!(answered_at >= resumed_at, "answered while paused");
+
+    // Restart: a new container, ready again at the same address (static per devnet network
+    // slot is not promised, so read it again).
+    let restarted = rt.restart("chain").await.expect("restart");
+    assert_eq!(restarted.state, ComponentState::Running);
+    let new_id = rt.container_id("chain").expect("id");
+    assert_ne!(new_id, container_id);
+    let new_rpc = addr(&restarted.endpoints, "rpc");
+    assert_eq!(json_rpc(new_rpc, "chain_getHeader")["number"], "0x0");
+
+    // Stop: SIGTERM is enough for the chain (clean exit); kill: SIGKILL.
+    let stopped = rt.stop("chain").await.expect("stop");
+    assert_eq!(stopped.state, ComponentState::Stopped);
+    assert_eq!(
+        stopped.exit.map(|e| (e.code, e.signal)),
+        Some((Some(0), None))
+    );
+    let killed = rt.kill("gpu-0").await.expect("kill");
+    assert_eq!(killed.state, ComponentState::Stopped);
+    assert_eq!(killed.exit.and_then(|e| e.signal), Some(9));
+    assert!(matches!(
+        rt.pause("chain").await,
+        Err(RuntimeError::NotRunning { .. })
+    ));
+    assert!(matches!(
+        rt.status("nope").await,
+        Err(RuntimeError::UnknownComponent(_))
+    ));
+
+    rt.teardown().await.expect("teardown");
+    assert_eq!(objects_of(&docker, &id).await, (vec![], vec![]));
+    assert!(!run_dir.exists(), "run dir removed");
+    assert!(matches!(
+        rt.start(gpu_mock_spec("late")).await,
+        Err(RuntimeError::TornDown(_))
+    ));
+}
+
+#[tokio::test]
+async fn drop_without_teardown_removes_containers_and_network() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut rt = devnet(root.path()).await;
+    let id = rt.devnet_id();
+    let run_dir = rt.run_dir();
+    rt.start(gpu_mock_spec("gpu-0")).await.expect("gpu mock");
+    rt.start(gpu_mock_spec("gpu-1")).await.expect("gpu mock");
+    rt.pause("gpu-1").await.expect("pause");
+    let docker = engine().await;
+    let (containers, networks) = objects_of(&docker, &id).await;
+    assert_eq!((containers.len(), networks.len()), (2, 1));
+    drop(rt);
+    assert_eq!(objects_of(&docker, &id).await, (vec![], vec![]));
+    assert!(!run_dir.exists());
+}
+
+#[tokio::test]
+async fn keep_logs_keeps_the_manifest_and_log() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut rt = devnet(root.path()).await;
+    rt.set_keep_logs(true);
+    let id = rt.devnet_id();
+    rt.start(gpu_mock_spec("gpu-0")).await.expect("gpu mock");
+    let run_dir = rt.run_dir();
+    rt.teardown().await.expect("teardown");
+    let manifest = Manifest::read(&run_dir.join("manifest.json")).expect("manifest kept");
+    assert_eq!(manifest.components[0].state, ComponentState::Stopped);
+    let log = std::fs::read_to_string(run_dir.join("logs/gpu-0.log")).expect("log");
+    assert!(log.contains(r#""event":"ready""#), "{log}");
+    // stderr too: the mock logs that it stopped on SIGTERM.
+    assert!(log.contains("stopped"), "{log}");
+    assert_eq!(objects_of(&engine().await, &id).await, (vec![], vec![]));
+}
+
+#[tokio::test]
+async fn partition_cuts_a_component_off_until_healed() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut rt = devnet(root.path()).await;
+    let gpu = rt.start(gpu_mock_spec("gpu-0")).await.expect("gpu mock");
+    let http_addr = addr(&gpu.endpoints, "http");
+    assert_eq!(http_get(http_addr, "/health").map(|a| a.0), Some(200));
+
+    rt.partition("gpu-0").await.expect("partition");
+    assert!(rt.is_partitioned("gpu-0").expect("known"));
+    assert_eq!(
+        http(
+            http_addr,
+            "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n",
+            Duration::from_secs(1)
+        ),
+        None,
+        "reachable while partitioned"
+    );
+    let err = rt.partition("gpu-0").await.expect_err("twice");
+    assert!(
+        matches!(err, RuntimeError::Docker(DockerError::FaultState { .. })),
+        "{err}"
+    );
+    // The component keeps running meanwhile.
+    assert_eq!(
+        rt.status("gpu-0").await.expect("status").state,
+        ComponentState::Running
+    );
+
+    rt.heal("gpu-0").await.expect("heal");
+    assert!(!rt.is_partitioned("gpu-0").expect("known"));
+    assert_eq!(
+        rt.container_ip("gpu-0").expect("ip"),
+        http_addr.ip(),
+        "same address after heal"
+    );
+    wait_until("the mock answers again", Duration::from_secs(20), || {
+        http_get(http_addr, "/health").is_some_and(|a| a.0 == 200)
+    });
+    let err = rt.heal("gpu-0").await.expect_err("not partitioned");
+    assert!(
+        matches!(err, RuntimeError::Docker(DockerError::FaultState { .. })),
+        "{err}"
+    );
+
+    // Scratch images have no tc: a clear error, not a silent no-op.
+    let err = rt
+        .add_latency("gpu-0", 100, 1.0)
+        .await
+        .expect_err("no tc in a scratch image");
+    let RuntimeError::Docker(DockerError::FaultUnavailable { fault, .. }) = &err else {
+        panic!("unexpected error {err}");
+    };
+    assert_eq!(*fault, "latency");
+    assert!(err.to_string().contains("no tc"), "{err}");
+    rt.teardown().await.expect("teardown");
+}
+
+#[tokio::test]
+async fn failures_carry_the_log_tail_and_leave_nothing_running() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut rt = devnet(root.path()).await;
+    let docker = engine().await;
+
+    // Bad arguments: the chain exits at once with clap's message on stderr.
+    let err = rt
+        .start(
+            ComponentSpec::new(
+                "bad",
+                ComponentKind::Chain,
+                chain_binary().to_string_lossy(),
+            )
+            .with_args(["--dev", "--sealing", "bogus"])
+            .with_readiness(ready_line(60)),
+        )
+        .await
+        .expect_err("exits");
+    let RuntimeError::ExitedBeforeReady {
+        name,
+        status,
+        log_tail,
+        ..
+    } = &err
+    else {
+        panic!("unexpected error {err}");
+    };
+    assert_eq!((name.as_str(), status.as_str()), ("bad", "exit code 2"));
+    assert!(
+        log_tail.iter().any(|l| l.contains("bogus")),
+        "stderr in the tail: {log_tail:?}"
+    );
+    assert_eq!(
+        rt.status("bad").await.expect("status").state,
+        ComponentState::Failed
+    );
+
+    // HTTP readiness against a path that never answers 2xx: the URL's loopback host is the
+    // container's address, the deadline kills it.
+    let err = rt
+        .start(
+            ComponentSpec::new(
+                "never",
+                ComponentKind::GpuMock,
+                gpu_mock_binary().to_string_lossy(),
+            )
+            .with_args(["--listen", "0.0.0.0:8080"])
+            .with_readiness(Readiness::Http {
+                url: "http://127.0.0.1:8080/no-such-path".into(),
+                timeout: Duration::from_secs(2),
+            }),
+        )
+        .await
+        .expect_err("never ready");
+    assert!(
+        matches!(err, RuntimeError::ReadinessTimeout { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("it was killed"), "{err}");
+    let id = rt.container_id("never").expect("container");
+    let state = docker
+        .inspect_container(&id, None)
+        .await
+        .expect("inspect")
+        .state
+        .expect("state");
+    assert_eq!(state.running, Some(false));
+
+    // HTTP readiness that succeeds, on a fixed port (each container has its own).
+    let ok = rt
+        .start(
+            ComponentSpec::new(
+                "fixed",
+                ComponentKind::GpuMock,
+                gpu_mock_binary().to_string_lossy(),
+            )
+            .with_args(["--listen", "0.0.0.0:8080"])
+            .with_readiness(Readiness::Http {
+                url: "http://127.0.0.1:8080/health".into(),
+                timeout: Duration::from_secs(60),
+            }),
+        )
+        .await
+        .expect("ready by HTTP");
+    assert_eq!(ok.state, ComponentState::Running);
+
+    let err = rt
+        .start(ComponentSpec::new(
+            "missing",
+            ComponentKind::Command,
+            "/nonexistent/program",
+        ))
+        .await
+        .expect_err("no such program");
+    assert!(
+        matches!(err, RuntimeError::Docker(DockerError::Package { .. })),
+        "{err}"
+    );
+    let err = rt
+        .start(ComponentSpec::new("../x", ComponentKind::Command, "true"))
+        .await
+        .expect_err("bad name");
+    assert!(matches!(err, RuntimeError::InvalidName { .. }), "{err}");
+    rt.teardown().await.expect("teardown");
+}
+
+#[tokio::test]
+async fn no_engine_is_a_typed_error_naming_the_socket() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let missing = root.path().join("no-docker.sock");
+    let err = DockerRuntime::builder()
+        .with_root(root.path())
+        .with_socket(missing.to_string_lossy())
+        .build()
+        .await
+        .expect_err("no engine");
+    let RuntimeError::Docker(DockerError::Unavailable { socket, .. }) = &err else {
+        panic!("unexpected error {err}");
+    };
+    assert_eq!(socket, &missing.to_string_lossy());
+    assert!(err.to_string().contains("no-docker.sock"), "{err}");
+
+    // A socket nobody listens on any more.
+    let dead = root.path().join("dead.sock");
+    drop(std::os::unix::net::UnixListener::bind(&dead).expect("bind"));
+    let err = DockerRuntime::builder()
+        .with_root(root.path())
+        .with_socket(dead.to_string_lossy())
+        .build()
+        .await
+        .expect_err("nobody answers");
+    assert!(
+        matches!(err, RuntimeError::Docker(DockerError::Unavailable { .. })),
+        "{err}"
+    );
+    // Nothing was created.
+    assert_eq!(
+        std::fs::read_dir(root.path())
+            .expect("root")
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .count(),
+        0
+    );
+}
+
+/// A `localtensor __spawn-devnet-for-tests --runtime docker` orchestrator.
+struct ChildOrchestrator {
+    child: std::process::Child,
+    devnet_id: String,
+    rpc: SocketAddr,
+    run_dir: PathBuf,
+}
+
+/// Whatever a failing test left behind is removed, so one failure does not leak containers.
+impl Drop for ChildOrchestrator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        remove_devnet_objects(&self.devnet_id);
+    }
+}
+
+fn spawn_orchestrator(root: &Path) -> ChildOrchestrator {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_localtensor"))
+        .arg("__spawn-devnet-for-tests")
+        .arg("--runtime")
+        .arg("docker")
+        .arg("--root")
+        .arg(root)
+        .arg("--chain")
+        .arg(chain_binary())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .process_group(0)
+        .spawn()
+        .expect("spawn localtensor");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let Ok(line) = rx.recv_timeout(Duration::from_secs(120)) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the orchestrator did not report its devnet");
+    };
+    let ready: serde_json::Value = serde_json::from_str(&line).expect("JSON line");
+    ChildOrchestrator {
+        child,
+        devnet_id: ready["devnet_id"].as_str().expect("id").to_owned(),
+        rpc: ready["rpc"].as_str().expect("rpc").parse().expect("addr"),
+        run_dir: PathBuf::from(ready["run_dir"].as_str().expect("run dir")),
+    }
+}
+
+#[tokio::test]
+async fn sigterm_to_the_orchestrator_removes_its_containers() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut orch = spawn_orchestrator(root.path());
+    let docker = engine().await;
+    assert_eq!(json_rpc(orch.rpc, "chain_getHeader")["number"], "0x0");
+    let (containers, networks) = objects_of(&docker, &orch.devnet_id).await;
+    assert_eq!((containers.len(), networks.len()), (1, 1));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(orch.child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    let status = orch.child.wait().expect("wait");
+    assert_eq!(status.code(), Some(128 + 15));
+    assert_eq!(objects_of(&docker, &orch.devnet_id).await, (vec![], vec![]));
+    assert!(!orch.run_dir.exists(), "run dir removed");
+}
+
+#[tokio::test]
+async fn kill_9_leaves_containers_that_the_sweep_removes() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut orch = spawn_orchestrator(root.path());
+    orch.child.kill().expect("SIGKILL");
+    orch.child.wait().expect("wait");
+    let docker = engine().await;
+    // Containers outlive their orchestrator (no parent-death signal across the engine).
+    let (containers, networks) = objects_of(&docker, &orch.devnet_id).await;
+    assert_eq!(
+        (containers, networks),
+        (
+            vec![format!("/localtensor-{}-chain", orch.devnet_id)],
+            vec![format!("localtensor-{}", orch.devnet_id)]
+        )
+    );
+    assert_eq!(json_rpc(orch.rpc, "chain_getHeader")["number"], "0x0");
+
+    // A live devnet of this process is left alone.
+    let mut live = devnet(root.path()).await;
+    live.start(gpu_mock_spec("gpu-0")).await.expect("gpu mock");
+    let report = sweep_docker_leftovers(&docker).await.expect("sweep");
+    assert!(report.swept_devnets.contains(&orch.devnet_id), "{report:?}");
+    assert!(
+        report
+            .removed_containers
+            .contains(&format!("localtensor-{}-chain", orch.devnet_id)),
+        "{report:?}"
+    );
+    assert!(
+        report.live_devnets.contains(&live.devnet_id()),
+        "{report:?}"
+    );
+    assert!(!report.swept_devnets.contains(&live.devnet_id()));
+    assert_eq!(objects_of(&docker, &orch.devnet_id).await, (vec![], vec![]));
+    let (containers, _) = objects_of(&docker, &live.devnet_id()).await;
+    assert_eq!(containers.len(), 1, "the live devnet keeps its container");
+
+    // The run directory goes with the process sweep, as for process devnets.
+    let dirs = sweep_leftovers(root.path()).expect("sweep run dirs");
+    assert_eq!(dirs.removed, vec![orch.run_dir.clone()]);
+    live.teardown().await.expect("teardown");
+}
