@@ -1,6 +1,6 @@
-//! `localtensor __component NAME ARGS...`: runs one devnet component (the chain, a GPU mock)
-//! from this binary, so a devnet needs nothing but `localtensor` itself. Each component's own
-//! binary (`localtensor-chain`, ...) takes the same arguments.
+//! `localtensor __component NAME ARGS...`: runs one devnet component (the chain, a GPU
+//! mock, a miner, a validator) from this binary, so a devnet needs nothing but `localtensor`
+//! itself. Each component's own binary (`localtensor-chain`, ...) takes the same arguments.
 
 use super::{Outcome, UserError};
 use std::ffi::OsString;
@@ -23,6 +23,10 @@ pub(crate) enum Component {
     Chain,
     /// `localtensor-gpu-mock`.
     GpuMock,
+    /// `localtensor-miner`.
+    Miner,
+    /// `localtensor-validator`.
+    Validator,
 }
 
 impl Component {
@@ -31,6 +35,8 @@ impl Component {
         match self {
             Component::Chain => "localtensor-chain",
             Component::GpuMock => "localtensor-gpu-mock",
+            Component::Miner => "localtensor-miner",
+            Component::Validator => "localtensor-validator",
         }
     }
 }
@@ -40,6 +46,8 @@ pub(crate) fn run(args: ComponentArgs) -> Result<Outcome, UserError> {
     let result = match args.component {
         Component::Chain => localtensor_chain::cli::main_with_args(argv),
         Component::GpuMock => localtensor_gpu_mock::cli::main_with_args(argv),
+        Component::Miner => localtensor_neuron::entry::miner_main(argv),
+        Component::Validator => localtensor_neuron::entry::validator_main(argv),
     };
     result.map(|()| Outcome::Ok).map_err(UserError::from)
 }
