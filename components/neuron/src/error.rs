@@ -6,13 +6,12 @@ use localtensor_client::ChainError;
 #[derive(Debug, thiserror::Error)]
 pub enum NeuronError {
     /// The chain could not be reached or answered with an error.
-    #[error("chain at {endpoint}: {source}")]
+    #[error("cannot use the chain at {endpoint}: {error}")]
     Chain {
         /// The chain endpoint.
         endpoint: String,
         /// The client's error.
-        #[source]
-        source: ChainError,
+        error: ChainError,
     },
     /// Connecting to the chain took too long.
     #[error("chain at {endpoint}: no answer within {seconds} s")]
@@ -23,7 +22,7 @@ pub enum NeuronError {
         seconds: u64,
     },
     /// A chain read or transaction failed while running.
-    #[error("chain: {0}")]
+    #[error(transparent)]
     ChainCall(#[from] ChainError),
     /// The block stream ended (the chain went away).
     #[error("the chain's block stream ended")]
@@ -32,13 +31,12 @@ pub enum NeuronError {
     #[error("invalid hotkey URI: {0}")]
     Key(String),
     /// The HTTP listener could not be bound or served.
-    #[error("HTTP listener on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {error}")]
     Listen {
         /// The address.
         addr: String,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A GPU mock could not be reached or answered unexpectedly at start.
     #[error("GPU mock {url}: {reason}")]
@@ -50,5 +48,5 @@ pub enum NeuronError {
     },
     /// The ready line could not be written.
     #[error("cannot write the ready line: {0}")]
-    Stdout(#[source] std::io::Error),
+    Stdout(std::io::Error),
 }

@@ -27,6 +27,7 @@ pub mod auth;
 pub mod challenge;
 pub mod cli;
 pub mod draw;
+pub mod entry;
 mod error;
 pub mod miner;
 pub mod runtime;

@@ -60,9 +60,9 @@ pub fn print_ready(line: &serde_json::Value) -> Result<(), NeuronError> {
 pub async fn connect(endpoint: &str) -> Result<Client, NeuronError> {
     match tokio::time::timeout(CONNECT_TIMEOUT, Client::connect(endpoint)).await {
         Ok(Ok(client)) => Ok(client),
-        Ok(Err(source)) => Err(NeuronError::Chain {
+        Ok(Err(error)) => Err(NeuronError::Chain {
             endpoint: endpoint.to_string(),
-            source,
+            error,
         }),
         Err(_) => Err(NeuronError::ChainTimeout {
             endpoint: endpoint.to_string(),
@@ -75,9 +75,9 @@ pub async fn connect(endpoint: &str) -> Result<Client, NeuronError> {
 pub async fn bind(addr: std::net::SocketAddr) -> Result<tokio::net::TcpListener, NeuronError> {
     tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| NeuronError::Listen {
+        .map_err(|error| NeuronError::Listen {
             addr: addr.to_string(),
-            source,
+            error,
         })
 }
 

@@ -116,12 +116,11 @@ pub async fn run(args: ValidatorArgs, stop: Stop) -> Result<(), NeuronError> {
         keypair_from_uri(&common.hotkey_uri).map_err(|e| NeuronError::Key(e.to_string()))?;
     let me = account_id(&signer);
     let listener = runtime::bind(common.listen).await?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| NeuronError::Listen {
-            addr: common.listen.to_string(),
-            source,
-        })?;
+    let addr = listener.local_addr().map_err(|error| NeuronError::Listen {
+        addr: common.listen.to_string(),
+        error,
+    })?;
+    tracing::info!(%name, endpoint = %common.chain_endpoint, %addr, "connecting to the chain");
     let client = runtime::connect(&common.chain_endpoint).await?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(4)
