@@ -124,26 +124,35 @@ async fn objects_of(docker: &docker::Docker, devnet_id: &str) -> (Vec<String>, V
 /// of its own so that it works in `Drop` inside or outside a tokio runtime.
 fn remove_devnet_objects(devnet_id: &str) {
     let id = devnet_id.to_owned();
+    on_own_runtime(move || async move {
+        let docker = engine().await;
+        let (containers, networks) = objects_of(&docker, &id).await;
+        for c in containers {
+            let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+                .force(true)
+                .build();
+            let _ = docker
+                .remove_container(c.trim_start_matches('/'), Some(options))
+                .await;
+        }
+        for n in networks {
+            let _ = docker.remove_network(&n).await;
+        }
+    });
+}
+
+/// Runs `work` to completion on a thread with its own tokio runtime (usable in `Drop`).
+fn on_own_runtime<F, Fut>(work: F)
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
     let _ = std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
-        rt.block_on(async {
-            let docker = engine().await;
-            let (containers, networks) = objects_of(&docker, &id).await;
-            for c in containers {
-                let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
-                    .force(true)
-                    .build();
-                let _ = docker
-                    .remove_container(c.trim_start_matches('/'), Some(options))
-                    .await;
-            }
-            for n in networks {
-                let _ = docker.remove_network(&n).await;
-            }
-        });
+        rt.block_on(work());
     })
     .join();
 }
@@ -213,11 +222,17 @@ async fn images_are_built_once_then_found_by_content_hash() {
         .expect("chmod");
 
     let docker = engine().await;
+    /// Removes the test's image even when an assertion fails.
     struct RemoveImage(Option<String>);
     impl Drop for RemoveImage {
         fn drop(&mut self) {
             if let Some(tag) = self.0.take() {
-                let _ = Command::new("docker").args(["rmi", "-f", &tag]).output();
+                on_own_runtime(move || async move {
+                    let options = bollard::query_parameters::RemoveImageOptionsBuilder::default()
+                        .force(true)
+                        .build();
+                    let _ = engine().await.remove_image(&tag, Some(options), None).await;
+                });
             }
         }
     }
