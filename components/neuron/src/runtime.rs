@@ -112,3 +112,20 @@ impl Stop {
         let _ = self.rx.wait_for(|v| *v).await;
     }
 }
+
+/// How long a stopping neuron lets in-flight HTTP requests finish.
+pub const SERVER_GRACE: Duration = Duration::from_secs(5);
+
+/// Waits for the HTTP server task: after a requested stop (`graceful`) it finishes in-flight
+/// requests for up to [`SERVER_GRACE`]; otherwise (the chain went away) it is aborted.
+pub async fn finish_server<T>(server: tokio::task::JoinHandle<T>, graceful: bool) {
+    if graceful {
+        let abort = server.abort_handle();
+        if tokio::time::timeout(SERVER_GRACE, server).await.is_err() {
+            abort.abort();
+        }
+    } else {
+        server.abort();
+        let _ = server.await;
+    }
+}

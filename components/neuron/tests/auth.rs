@@ -259,6 +259,21 @@ async fn miner_refuses_bad_requests_and_serves_honest_validators() {
     assert!(log.contains("challenge refused"), "refusals are logged");
     assert!(log.contains("not_permitted") && log.contains("replayed"));
 
+    // Blocks the chain has not finalized, and blocks too old to look up.
+    let future = block + 1_000;
+    let body_f = challenge_body(netuid, &val, &me, future);
+    let auth = signed(&validator.hot, &body_f, nonce_for(future, 0), &me, future);
+    let (status, code, _) = target.post(&body_f, Some(&auth)).await;
+    assert_eq!((status, code.as_str()), (400, "unknown_block"));
+    let newest = client.devnet().mine(20).await.unwrap().last;
+    common::wait_done(&http(), &m, newest).await;
+    let auth = signed(&validator.hot, &body, nonce_for(block, 4), &me, block);
+    let (status, code, _) = target.post(&body, Some(&auth)).await;
+    assert_eq!((status, code.as_str()), (400, "stale_block"));
+    let body_new = challenge_body(netuid, &val, &me, newest);
+    let auth = signed(&validator.hot, &body_new, nonce_for(newest, 0), &me, newest);
+    assert_eq!(target.post(&body_new, Some(&auth)).await.0, 200);
+
     // The status surface.
     let http = http();
     let s: serde_json::Value = http

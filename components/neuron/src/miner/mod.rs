@@ -11,7 +11,7 @@ mod permits;
 mod server;
 
 pub use gpu::{Lane, discover_lanes, run_lane};
-pub use permits::{Caller, PermitCache, PermitTable, is_permitted};
+pub use permits::{CACHED_BLOCKS, Caller, LookupError, PermitCache, PermitTable, is_permitted};
 pub use server::{MinerState, router};
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -133,6 +133,7 @@ pub async fn run(args: MinerArgs, stop: Stop) -> Result<(), NeuronError> {
     ));
     let server = tokio::spawn({
         let stop = stop.clone();
+        let state = state.clone();
         async move {
             axum::serve(listener, router(state))
                 .with_graceful_shutdown(stop.stopped())
@@ -155,6 +156,7 @@ pub async fn run(args: MinerArgs, stop: Stop) -> Result<(), NeuronError> {
         };
         match next {
             Some(Ok(block)) => {
+                state.observe(block.number);
                 progress.mark_done(block.number);
                 tracing::debug!(block = block.number, "block done");
                 if !ready {
@@ -173,9 +175,7 @@ pub async fn run(args: MinerArgs, stop: Stop) -> Result<(), NeuronError> {
             None => break Err(NeuronError::StreamEnded),
         }
     };
-    // The server stops with `stop`; if the chain went away, stop it here.
-    server.abort();
-    let _ = server.await;
+    runtime::finish_server(server, result.is_ok()).await;
     result
 }
 

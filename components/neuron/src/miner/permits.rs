@@ -1,8 +1,12 @@
 //! Per-block lookups of who may call a miner: each block's table (hotkey → uid, validator
 //! permit, alpha stake, axon) is read from the chain once, on first use, and kept for the last
-//! [`CACHED_BLOCKS`] blocks asked about.
+//! [`CACHED_BLOCKS`] blocks asked about. Only recent blocks are looked up: a block more than
+//! [`CACHED_BLOCKS`] below the newest one seen is stale, and one above it is looked up only
+//! once the chain has finalized it, so requests naming arbitrary blocks cost at most one cheap
+//! RPC each.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use localtensor_client::{AccountId, AxonInfo, ChainError, Client};
@@ -42,11 +46,36 @@ impl PermitTable {
 
 type Cell = Arc<OnceCell<Arc<PermitTable>>>;
 
+/// Why no table could be had for a block.
+#[derive(Debug, thiserror::Error)]
+pub enum LookupError {
+    /// The block is older than the cached window.
+    #[error("block {block} is stale (newest seen: {newest})")]
+    Stale {
+        /// The block asked about.
+        block: u64,
+        /// The newest block seen.
+        newest: u64,
+    },
+    /// The chain has not finalized the block.
+    #[error("block {block} is not finalized yet (finalized: {finalized})")]
+    Unknown {
+        /// The block asked about.
+        block: u64,
+        /// The chain's finalized block.
+        finalized: u64,
+    },
+    /// The chain could not be read.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
 /// The cache of [`PermitTable`]s.
 #[derive(Debug)]
 pub struct PermitCache {
     client: Client,
     netuid: u16,
+    newest: AtomicU64,
     tables: Mutex<BTreeMap<u64, Cell>>,
 }
 
@@ -56,13 +85,30 @@ impl PermitCache {
         PermitCache {
             client,
             netuid,
+            newest: AtomicU64::new(0),
             tables: Mutex::new(BTreeMap::new()),
         }
     }
 
+    /// Records that the chain has finalized `block`.
+    pub fn observe(&self, block: u64) {
+        self.newest.fetch_max(block, Ordering::Relaxed);
+    }
+
     /// The table at `block` (read from the chain on first use; concurrent callers share one
-    /// read). Fails if the chain does not know the block.
-    pub async fn at(&self, block: u64) -> Result<Arc<PermitTable>, ChainError> {
+    /// read). Fails for stale blocks and blocks the chain has not finalized.
+    pub async fn at(&self, block: u64) -> Result<Arc<PermitTable>, LookupError> {
+        let newest = self.newest.load(Ordering::Relaxed);
+        if block.saturating_add(CACHED_BLOCKS as u64) < newest {
+            return Err(LookupError::Stale { block, newest });
+        }
+        if block > newest {
+            let finalized = self.client.finalized_number().await?;
+            self.observe(finalized);
+            if block > finalized {
+                return Err(LookupError::Unknown { block, finalized });
+            }
+        }
         let cell = {
             let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
             let cell = tables.entry(block).or_default().clone();
@@ -77,7 +123,7 @@ impl PermitCache {
             }
             cell
         };
-        cell.get_or_try_init(|| self.load(block)).await.cloned()
+        Ok(cell.get_or_try_init(|| self.load(block)).await.cloned()?)
     }
 
     async fn load(&self, block: u64) -> Result<Arc<PermitTable>, ChainError> {

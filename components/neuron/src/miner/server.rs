@@ -8,7 +8,9 @@
 //! | 401 | `unsigned` | an auth header is missing |
 //! | 400 | `invalid_challenge` | the body is not a challenge for this subnet |
 //! | 401 | `bad_signature` | malformed header, signature does not verify, or target ≠ this miner |
-//! | 400 | `unknown_block` | the chain does not know the challenge's block |
+//! | 400 | `stale_block` | the block is more than 16 below the newest the miner has seen |
+//! | 400 | `unknown_block` | the chain has not finalized the challenge's block |
+//! | 503 | `chain_unavailable` | the chain could not be read |
 //! | 403 | `not_permitted` | caller not registered, or without permit (and stake < `--min-stake`) at the block |
 //! | 409 | `replayed` | the caller already used this nonce |
 //! | 503 | `flaky` | `--behaviour flaky`, for a seeded fraction of challenges |
@@ -31,7 +33,7 @@ use localtensor_client::{AccountId, Client};
 use tokio::sync::Semaphore;
 
 use super::gpu::{Lane, run_lane};
-use super::permits::{PermitCache, is_permitted};
+use super::permits::{LookupError, PermitCache, is_permitted};
 use super::{MinerArgs, MinerBehaviour};
 use crate::api_error::{ApiError, not_found};
 use crate::auth::{
@@ -106,6 +108,13 @@ impl MinerState {
             verify_slots: Semaphore::new(VERIFY_SLOTS),
             work_slots: Semaphore::new(WORK_SLOTS),
         }
+    }
+}
+
+impl MinerState {
+    /// Records a finalized block (bounds which blocks callers may name).
+    pub fn observe(&self, block: u64) {
+        self.permits.observe(block);
     }
 }
 
@@ -207,12 +216,16 @@ async fn handle(
         ));
     }
 
-    let table = s.permits.at(challenge.block).await.map_err(|e| {
-        refuse(
-            StatusCode::BAD_REQUEST,
-            "unknown_block",
+    let table = s.permits.at(challenge.block).await.map_err(|e| match e {
+        LookupError::Stale { .. } => refuse(StatusCode::BAD_REQUEST, "stale_block", e.to_string()),
+        LookupError::Unknown { .. } => {
+            refuse(StatusCode::BAD_REQUEST, "unknown_block", e.to_string())
+        }
+        LookupError::Chain(e) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "chain_unavailable",
             format!("block {}: {e}", challenge.block),
-        )
+        ),
     })?;
     is_permitted(table.get(&verified.caller), s.min_stake).map_err(|reason| {
         refuse(

@@ -199,8 +199,7 @@ pub async fn run(args: ValidatorArgs, stop: Stop) -> Result<(), NeuronError> {
             tracing::info!(block = block.number, "validator ready");
         }
     };
-    server.abort();
-    let _ = server.await;
+    runtime::finish_server(server, result.is_ok()).await;
     result
 }
 

@@ -398,6 +398,24 @@ pub fn http() -> reqwest::Client {
         .unwrap()
 }
 
+/// Waits until `neuron` reports `block` done.
+pub async fn wait_done(http: &reqwest::Client, neuron: &Child, block: u64) {
+    let url = format!(
+        "http://{}/v1/status?after={block}&timeout_ms=60000",
+        neuron.http()
+    );
+    let resp = http.get(&url).send().await.unwrap();
+    assert_eq!(
+        resp.status(),
+        200,
+        "{}: status after {block}; log:\n{}",
+        neuron.name,
+        neuron.log_tail()
+    );
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(body["block_done"].as_u64().unwrap() >= block);
+}
+
 /// Mines one block and waits until every neuron in `followers` reports it done; returns it.
 pub async fn step(client: &Client, http: &reqwest::Client, followers: &[&Child]) -> u64 {
     let block = client.devnet().mine(1).await.unwrap().last;
