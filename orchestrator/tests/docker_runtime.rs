@@ -283,7 +283,6 @@ async fn images_are_built_once_then_found_by_content_hash() {
     assert_eq!(mine.id, cold.id);
     assert_eq!(mine.binary, "localtensor-gpu-mock");
 
-    // The same bytes under another file name are another image (the name is the entrypoint).
     let err = docker::ensure_image(&docker, &dir.path().join("missing"))
         .await
         .expect_err("no such binary");
@@ -418,14 +417,14 @@ async fn chain_and_gpu_mock_in_containers_answer_from_the_host() {
     assert_eq!(answer.map(|a| a.0), Some(200));
     assert!(answered_at >= resumed_at, "answered while paused");
 
-    // Restart: a new container, ready again at the same address (static per devnet network
-    // slot is not promised, so read it again).
+    // Restart: a new container, ready again at the same address (each component keeps its
+    // address for the devnet's life), so the endpoints handed out stay valid.
     let restarted = rt.restart("chain").await.expect("restart");
     assert_eq!(restarted.state, ComponentState::Running);
     let new_id = rt.container_id("chain").expect("id");
     assert_ne!(new_id, container_id);
-    let new_rpc = addr(&restarted.endpoints, "rpc");
-    assert_eq!(json_rpc(new_rpc, "chain_getHeader")["number"], "0x0");
+    assert_eq!(restarted.endpoints, chain.endpoints);
+    assert_eq!(json_rpc(rpc, "chain_getHeader")["number"], "0x0");
 
     // Stop: SIGTERM is enough for the chain (clean exit); kill: SIGKILL.
     let stopped = rt.stop("chain").await.expect("stop");
@@ -519,6 +518,9 @@ async fn partition_cuts_a_component_off_until_healed() {
         rt.status("gpu-0").await.expect("status").state,
         ComponentState::Running
     );
+    // A component started meanwhile does not get the released address.
+    let other = rt.start(gpu_mock_spec("gpu-1")).await.expect("gpu mock");
+    assert_ne!(addr(&other.endpoints, "http").ip(), http_addr.ip());
 
     rt.heal("gpu-0").await.expect("heal");
     assert!(!rt.is_partitioned("gpu-0").expect("known"));

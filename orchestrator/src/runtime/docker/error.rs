@@ -54,6 +54,12 @@ pub enum DockerError {
         /// The engine's last answer.
         reason: String,
     },
+    /// Every address of the devnet's `/24` is given to a component.
+    #[error("network {network} has no free address left (253 components at most)")]
+    AddressesExhausted {
+        /// The network name.
+        network: String,
+    },
     /// A network fault that this component's container cannot take.
     #[error("component `{name}`: {fault} is not available: {reason}")]
     FaultUnavailable {

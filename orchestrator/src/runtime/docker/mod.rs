@@ -34,8 +34,8 @@ use super::{
     Readiness, Runtime, RuntimeError, procfs,
 };
 use bollard::models::{
-    ContainerCreateBody, EndpointSettings, HostConfig, Ipam, IpamConfig, NetworkCreateRequest,
-    NetworkingConfig,
+    ContainerCreateBody, EndpointIpamConfig, EndpointSettings, HostConfig, Ipam, IpamConfig,
+    NetworkCreateRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
@@ -43,7 +43,7 @@ use bollard::query_parameters::{
 };
 use error::{is_not_found, is_not_modified};
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
@@ -129,7 +129,7 @@ impl DockerRuntimeBuilder {
             start_time: procfs::own_start_time(),
         };
         let network = naming::network_name(&id);
-        let state = DevnetState {
+        let mut state = DevnetState {
             id: id.clone(),
             run_dir: dir,
             orchestrator,
@@ -138,6 +138,8 @@ impl DockerRuntimeBuilder {
             grace: self.grace,
             torn_down: false,
             network: network.clone(),
+            subnet: Ipv4Addr::UNSPECIFIED,
+            addresses: BTreeMap::new(),
             components: Vec::new(),
         };
         let created = async {
@@ -145,9 +147,12 @@ impl DockerRuntimeBuilder {
             create_network(&docker, &id, orchestrator).await
         }
         .await;
-        if let Err(e) = created {
-            let _ = std::fs::remove_dir_all(state.run_dir.path());
-            return Err(e);
+        match created {
+            Ok(subnet) => state.subnet = subnet,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(state.run_dir.path());
+                return Err(e);
+            }
         }
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
@@ -158,12 +163,13 @@ impl DockerRuntimeBuilder {
     }
 }
 
-/// Creates the devnet's bridge network on the first free candidate subnet.
+/// Creates the devnet's bridge network on the first free candidate subnet; returns the
+/// subnet's base address.
 async fn create_network(
     docker: &Docker,
     devnet_id: &str,
     orchestrator: ProcessId,
-) -> Result<(), RuntimeError> {
+) -> Result<Ipv4Addr, RuntimeError> {
     let name = naming::network_name(devnet_id);
     match docker.inspect_network(&name, None).await {
         Ok(_) => {
@@ -173,15 +179,15 @@ async fn create_network(
         Err(e) => return Err(DockerError::api(format!("inspect network {name}"))(e).into()),
     }
     let mut last = String::new();
-    for (subnet, gateway) in naming::subnet_candidates(devnet_id) {
+    for base in naming::subnet_candidates(devnet_id) {
         let request = NetworkCreateRequest {
             name: name.clone(),
             driver: Some("bridge".to_owned()),
             labels: Some(naming::devnet_labels(devnet_id, orchestrator)),
             ipam: Some(Ipam {
                 config: Some(vec![IpamConfig {
-                    subnet: Some(subnet),
-                    gateway: Some(gateway),
+                    subnet: Some(naming::subnet_cidr(base)),
+                    gateway: Some(naming::host_address(base, 1).to_string()),
                     ..Default::default()
                 }]),
                 ..Default::default()
@@ -189,7 +195,7 @@ async fn create_network(
             ..Default::default()
         };
         match docker.create_network(request).await {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(base),
             // "Pool overlaps with other one on this address space": try the next subnet.
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code,
@@ -436,6 +442,12 @@ struct DevnetState {
     grace: Duration,
     torn_down: bool,
     network: String,
+    /// Base address of the network's `/24`.
+    subnet: Ipv4Addr,
+    /// Each component's fixed address, given at its first start and kept for the devnet's
+    /// life: a restarted or healed container comes back at the same address, and no other
+    /// container can take it meanwhile (the engine would hand a released address out again).
+    addresses: BTreeMap<String, Ipv4Addr>,
     components: Vec<Component>,
 }
 
@@ -550,6 +562,22 @@ impl DevnetState {
             Some(slot) => *slot = component,
             None => self.components.push(component),
         }
+    }
+
+    /// The fixed address of component `name`, given now if it has none.
+    fn address_for(&mut self, name: &str) -> Result<Ipv4Addr, RuntimeError> {
+        if let Some(ip) = self.addresses.get(name) {
+            return Ok(*ip);
+        }
+        let n = u8::try_from(self.addresses.len() + 2)
+            .ok()
+            .filter(|n| *n <= 254)
+            .ok_or_else(|| DockerError::AddressesExhausted {
+                network: self.network.clone(),
+            })?;
+        let ip = naming::host_address(self.subnet, n);
+        self.addresses.insert(name.to_owned(), ip);
+        Ok(ip)
     }
 
     fn not_running(&mut self, name: &str) -> RuntimeError {
@@ -673,8 +701,8 @@ impl DockerRuntime {
 
     /// Creates and starts `spec`'s container (known not to be running) and waits for readiness.
     async fn launch(&mut self, spec: ComponentSpec) -> Result<ComponentStatus, RuntimeError> {
-        let (devnet_id, orchestrator, network, log) = {
-            let state = self.lock();
+        let (devnet_id, orchestrator, network, address, log) = {
+            let mut state = self.lock();
             if state.torn_down {
                 return Err(RuntimeError::TornDown(state.id.clone()));
             }
@@ -682,6 +710,7 @@ impl DockerRuntime {
                 state.id.clone(),
                 state.orchestrator,
                 state.network.clone(),
+                state.address_for(&spec.name)?,
                 state.run_dir.log_path(&spec.name),
             )
         };
@@ -697,7 +726,7 @@ impl DockerRuntime {
         };
         let name = naming::container_name(&devnet_id, &spec.name);
         let created = self
-            .create_container(&spec, &devnet_id, orchestrator, &network, &name)
+            .create_container(&spec, &devnet_id, orchestrator, (&network, address), &name)
             .await;
         let (id, image) = match created {
             Ok(created) => created,
@@ -809,10 +838,10 @@ impl DockerRuntime {
         spec: &ComponentSpec,
         devnet_id: &str,
         orchestrator: ProcessId,
-        network: &str,
+        (network, address): (&str, Ipv4Addr),
         name: &str,
     ) -> Result<(String, String), RuntimeError> {
-        let image = ensure_image(&self.docker, Path::new(&spec.program)).await?;
+        let image = ensure_image(&self.docker, &resolve_program(&spec.program)).await?;
         match self
             .docker
             .remove_container(name, Some(force_remove()))
@@ -848,6 +877,10 @@ impl DockerRuntime {
                     network.to_owned(),
                     EndpointSettings {
                         aliases: Some(vec![spec.name.clone()]),
+                        ipam_config: Some(EndpointIpamConfig {
+                            ipv4_address: Some(address.to_string()),
+                            ..Default::default()
+                        }),
                         ..Default::default()
                     },
                 )])),
@@ -954,6 +987,20 @@ impl DockerRuntime {
     fn grace(&self) -> Duration {
         self.lock().grace
     }
+}
+
+/// The binary to package: `program` itself if it names a path, else the first match in `PATH`
+/// (as a process would be found); unresolved names are returned as given.
+fn resolve_program(program: &str) -> PathBuf {
+    if program.contains('/') {
+        return PathBuf::from(program);
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from(program))
 }
 
 /// Waits for readiness; returns the ready line and its endpoints (not yet rewritten).
@@ -1129,5 +1176,25 @@ impl DockerRuntime {
 impl Drop for DockerRuntime {
     fn drop(&mut self) {
         let _ = self.shared.teardown_blocking();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn programs_are_found_like_processes() {
+        assert_eq!(resolve_program("./x"), PathBuf::from("./x"));
+        assert_eq!(resolve_program("/bin/true"), PathBuf::from("/bin/true"));
+        let sh = resolve_program("sh");
+        assert!(sh.is_absolute() && sh.is_file(), "{}", sh.display());
+        assert_eq!(
+            resolve_program("no-such-program-here"),
+            PathBuf::from("no-such-program-here")
+        );
+        assert_eq!(grace_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(grace_seconds(Duration::from_secs(3)), 3);
+        assert_eq!(grace_seconds(Duration::ZERO), 0);
     }
 }

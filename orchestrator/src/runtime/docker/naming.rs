@@ -7,7 +7,7 @@
 use crate::runtime::ComponentKind;
 use crate::runtime::manifest::ProcessId;
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Every object created by localtensor: `io.localtensor.managed=true`.
 pub const LABEL_MANAGED: &str = "io.localtensor.managed";
@@ -88,19 +88,30 @@ pub(crate) fn label_filter(key: &str, value: &str) -> HashMap<String, Vec<String
     HashMap::from([("label".to_owned(), vec![format!("{key}={value}")])])
 }
 
-/// The candidate subnets for a devnet's network, in the order to try them: `/24`s of
-/// 10.213.0.0/16 starting at one derived from the devnet id, so concurrent devnets rarely
-/// collide and a collision just moves on to the next. A user-configured subnet is what lets
-/// [`super::DockerRuntime::heal`] give a container its old address back.
-pub(crate) fn subnet_candidates(devnet_id: &str) -> impl Iterator<Item = (String, String)> {
+/// The candidate subnets for a devnet's network (their base addresses), in the order to try
+/// them: `/24`s of 10.213.0.0/16 starting at one derived from the devnet id, so concurrent
+/// devnets rarely collide and a collision just moves on to the next. A user-configured subnet
+/// is what lets containers get fixed addresses ([`host_address`]).
+pub(crate) fn subnet_candidates(devnet_id: &str) -> impl Iterator<Item = Ipv4Addr> {
     // FNV-1a: a stable, dependency-free spread of ids over the 256 candidates.
     let start = devnet_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     (0..256u32).map(move |i| {
-        let third = (start.wrapping_add(i)) % 256;
-        (format!("10.213.{third}.0/24"), format!("10.213.{third}.1"))
+        let third = u8::try_from(start.wrapping_add(i) % 256).unwrap_or(0);
+        Ipv4Addr::new(10, 213, third, 0)
     })
+}
+
+/// The `/24` of a base address, as the engine wants it.
+pub(crate) fn subnet_cidr(base: Ipv4Addr) -> String {
+    format!("{base}/24")
+}
+
+/// The `n`th address of a `/24` (`.1` is the gateway; containers use `.2` to `.254`).
+pub(crate) fn host_address(base: Ipv4Addr, n: u8) -> Ipv4Addr {
+    let [a, b, c, _] = base.octets();
+    Ipv4Addr::new(a, b, c, n)
 }
 
 /// Replaces a wildcard or loopback host in an endpoint (`host:port` or `scheme://host:port/...`)
@@ -171,6 +182,12 @@ mod tests {
         let distinct: std::collections::BTreeSet<_> = a.iter().collect();
         assert_eq!(distinct.len(), 256);
         assert_eq!(a, subnet_candidates("d1").collect::<Vec<_>>());
+        assert_eq!(subnet_cidr(a[0]), format!("{}/24", a[0]));
+        assert!(subnet_cidr(a[0]).starts_with("10.213.") && subnet_cidr(a[0]).ends_with(".0/24"));
+        assert_eq!(
+            host_address(Ipv4Addr::new(10, 213, 7, 0), 2),
+            Ipv4Addr::new(10, 213, 7, 2)
+        );
         let labels = container_labels(
             "d1",
             ProcessId {
