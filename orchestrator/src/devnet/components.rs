@@ -4,7 +4,6 @@
 //! else installed.
 
 use super::DevnetError;
-use super::keys::NeuronKeys;
 use super::setup::NeuronSetup;
 use crate::runtime::{ComponentKind, ComponentSpec, Readiness};
 use crate::topology::{Behaviour, GpuMock, NeuronKind, Role, Topology};
@@ -267,30 +266,78 @@ pub fn neuron_spec(
     Some(spec)
 }
 
-/// The placeholder values of a bring-your-own neuron (see `topology::placeholders`).
+/// The placeholder values of a bring-your-own neuron (see `topology::placeholders`); the same
+/// values go into its environment.
 pub fn placeholder_values(
-    name: &str,
-    role: Role,
+    neuron: &NeuronSetup,
     netuid: u16,
     chain_ws: &str,
-    keys: &NeuronKeys,
     wallet_path: &Path,
-) -> BTreeMap<String, String> {
-    [
+) -> BTreeMap<&'static str, String> {
+    let keys = &neuron.keys;
+    BTreeMap::from([
         ("chain_endpoint", chain_ws.to_owned()),
         ("netuid", netuid.to_string()),
-        ("name", name.to_owned()),
-        ("role", role.to_string()),
+        ("name", neuron.name.clone()),
+        ("role", neuron.role.to_string()),
         ("hotkey", keys.hotkey_account().to_string()),
         ("hotkey_uri", keys.hotkey_uri.clone()),
         ("coldkey", keys.coldkey_account().to_string()),
         ("coldkey_uri", keys.coldkey_uri.clone()),
         ("wallet_path", wallet_path.display().to_string()),
-        ("wallet_name", name.to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+        ("wallet_name", neuron.name.clone()),
+    ])
+}
+
+/// A bring-your-own neuron's component spec: its command with placeholders substituted, the
+/// placeholder environment variables plus its own `env`, started in its `workdir` (relative
+/// paths are taken from the current directory; the CLI makes them relative to the topology
+/// file). `None` for a built-in neuron.
+pub fn command_spec(
+    neuron: &NeuronSetup,
+    values: &BTreeMap<&'static str, String>,
+) -> Result<Option<ComponentSpec>, DevnetError> {
+    let NeuronKind::Command(command) = &neuron.instance.kind else {
+        return Ok(None);
+    };
+    let render = |text: &str| {
+        crate::topology::placeholders::render(text, values)
+            .map_err(|e| DevnetError::Launcher(format!("command of {}: {e:?}", neuron.name)))
+    };
+    let mut argv = Vec::new();
+    for part in &command.command {
+        argv.push(render(part)?);
+    }
+    let Some((program, args)) = argv.split_first() else {
+        return Err(DevnetError::Launcher(format!(
+            "neuron {} has an empty command",
+            neuron.name
+        )));
+    };
+    let mut spec = ComponentSpec::new(&neuron.name, ComponentKind::Command, program.clone())
+        .with_args(args.iter().cloned());
+    if let Some(dir) = &command.workdir {
+        // `cd` in a shell that then becomes the command: the runtime needs no notion of a
+        // working directory.
+        let mut wrapped = vec![
+            "-c".to_owned(),
+            "cd -- \"$LOCALTENSOR_WORKDIR\" && exec \"$@\"".to_owned(),
+            "sh".to_owned(),
+        ];
+        wrapped.extend(argv.iter().cloned());
+        spec = ComponentSpec::new(&neuron.name, ComponentKind::Command, "sh")
+            .with_args(wrapped)
+            .with_env("LOCALTENSOR_WORKDIR", dir.clone());
+    }
+    for (name, env, _) in crate::topology::placeholders::PLACEHOLDERS {
+        if let Some(value) = values.get(name) {
+            spec = spec.with_env(*env, value.clone());
+        }
+    }
+    for (key, value) in &command.env {
+        spec = spec.with_env(key.clone(), render(value)?);
+    }
+    Ok(Some(spec))
 }
 
 #[cfg(test)]

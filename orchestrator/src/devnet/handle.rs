@@ -2,7 +2,9 @@
 //! produces blocks (lock-step, interval or on demand), applies the fault schedule and takes
 //! snapshots. Dropping it tears everything down (the runtime's drop).
 
-use super::components::{Launcher, NeuronContext, chain_spec, gpu_spec, neuron_spec};
+use super::components::{
+    Launcher, NeuronContext, chain_spec, command_spec, gpu_spec, neuron_spec, placeholder_values,
+};
 use super::driver::{self, EpochPlan};
 use super::setup::{DevnetSetup, setup};
 use super::{DevnetError, chain};
@@ -35,6 +37,8 @@ pub struct Devnet<R: Runtime> {
     peers: BTreeMap<String, Peer>,
     http: reqwest::Client,
     head: u64,
+    /// Wallet directories of bring-your-own neurons; removed on drop.
+    _wallets: Option<tempfile::TempDir>,
 }
 
 /// The base URL (`http://host:port`) from a component's ready line.
@@ -125,6 +129,34 @@ impl<R: Runtime> Devnet<R> {
                 }
             }
         }
+        // Bring-your-own commands last: every endpoint they may call is up.
+        let mut wallets = None;
+        for subnet in &setup.subnets {
+            for neuron in &subnet.neurons {
+                if !matches!(
+                    neuron.instance.kind,
+                    crate::topology::NeuronKind::Command(_)
+                ) {
+                    continue;
+                }
+                let dir = match &wallets {
+                    Some(dir) => dir,
+                    None => wallets.insert(
+                        tempfile::Builder::new()
+                            .prefix("localtensor-wallets-")
+                            .tempdir()
+                            .map_err(|e| {
+                                DevnetError::Launcher(format!("creating wallet directories: {e}"))
+                            })?,
+                    ),
+                };
+                let values = placeholder_values(neuron, subnet.netuid, &chain_ws, dir.path());
+                if let Some(spec) = command_spec(neuron, &values)? {
+                    progress(&format!("starting command {}", neuron.name));
+                    runtime.start(spec).await?;
+                }
+            }
+        }
         let head = client
             .block_number()
             .await
@@ -139,6 +171,7 @@ impl<R: Runtime> Devnet<R> {
             peers,
             http,
             head,
+            _wallets: wallets,
         };
         if !devnet.peers.is_empty() {
             // The block with the miners' axons, then wait for every neuron to have seen it.

@@ -174,14 +174,17 @@ pub async fn setup(
     progress(&format!("funding {} neurons", instances.len()));
     let mut batch = Batch::new(client);
     for (instance, k) in instances.iter().zip(&keys) {
-        let burn = client
-            .burn(instance.netuid)
-            .await
-            .map_err(chain(what("reading the burn for", instance)))?;
+        // Registrations in one block raise the burn one after another (up to the subnet's
+        // max_burn), so each coldkey gets the cap.
+        let max_burn = topology
+            .subnets
+            .iter()
+            .find(|s| s.netuid.value == instance.netuid)
+            .map_or(0, |s| s.hyperparameters.max_burn.rao);
         let funds = instance
             .stake
             .rao
-            .saturating_add(burn.saturating_mul(2))
+            .saturating_add(max_burn)
             .saturating_add(FEE_MARGIN);
         let call = calls::transfer(&k.coldkey_account(), funds);
         batch.add(what("funding", instance), &alice, &call).await?;
