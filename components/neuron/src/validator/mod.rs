@@ -313,7 +313,7 @@ impl Validator {
         for n in &chosen {
             let score = scores.get(&n.uid).map_or(0, |(_, s)| *s);
             self.averages.update(n.uid, &n.hotkey, score);
-            tracing::info!(
+            tracing::debug!(
                 block,
                 uid = n.uid,
                 score,

@@ -168,8 +168,13 @@ impl Drop for Child {
 
 /// Starts `localtensor-chain --dev --sealing manual --rpc-port 0`.
 pub fn start_chain(dir: &Path) -> Child {
+    start_chain_sealing(dir, "manual")
+}
+
+/// Starts `localtensor-chain --dev --sealing SEALING --rpc-port 0`.
+pub fn start_chain_sealing(dir: &Path, sealing: &str) -> Child {
     let mut cmd = Command::new(chain_binary());
-    cmd.args(["--dev", "--sealing", "manual", "--rpc-port", "0"]);
+    cmd.args(["--dev", "--sealing", sealing, "--rpc-port", "0"]);
     Child::start("chain", cmd, dir)
 }
 
