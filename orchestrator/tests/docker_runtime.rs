@@ -283,6 +283,44 @@ async fn images_are_built_once_then_found_by_content_hash() {
     assert_eq!(mine.id, cold.id);
     assert_eq!(mine.binary, "localtensor-gpu-mock");
 
+    // A rebuilt binary gets a new image; pruning keeps the newest per binary.
+    let renamed = dir.path().join("localtensor-prune-test");
+    // Any small dynamic binary will do.
+    let mut bytes = std::fs::read("/bin/true").expect("read /bin/true");
+    bytes.extend_from_slice(nonce.as_bytes());
+    std::fs::write(&renamed, &bytes).expect("write");
+    std::fs::set_permissions(
+        &renamed,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let old = docker::ensure_image(&docker, &renamed)
+        .await
+        .expect("build");
+    let mut prune_cleanup = RemoveImage(Some(old.tag.clone()));
+    bytes.extend_from_slice(b"rebuilt");
+    // A new file (new inode), so the hash is computed again.
+    std::fs::remove_file(&renamed).expect("rm");
+    std::fs::write(&renamed, &bytes).expect("write");
+    std::fs::set_permissions(
+        &renamed,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let new = docker::ensure_image(&docker, &renamed)
+        .await
+        .expect("rebuild");
+    let _new_cleanup = RemoveImage(Some(new.tag.clone()));
+    assert!(new.built);
+    assert_ne!(new.tag, old.tag);
+    let removed = docker::prune_images(&docker, Some("localtensor-prune-test"), 1)
+        .await
+        .expect("prune");
+    assert_eq!(removed, vec![old.tag.clone()]);
+    prune_cleanup.0 = None;
+    assert!(docker.inspect_image(&new.tag).await.is_ok());
+    assert!(docker.inspect_image(&old.tag).await.is_err());
+
     let err = docker::ensure_image(&docker, &dir.path().join("missing"))
         .await
         .expect_err("no such binary");

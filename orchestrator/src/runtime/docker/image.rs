@@ -94,35 +94,93 @@ pub async fn list_images(docker: &Docker) -> Result<Vec<ImageRef>, DockerError> 
     let options = ListImagesOptionsBuilder::default()
         .filters(&label_filter(LABEL_MANAGED, "true"))
         .build();
-    let mut summaries = docker
+    let summaries = docker
         .list_images(Some(options))
         .await
         .map_err(DockerError::api("list images"))?;
-    summaries.sort_by_key(|s| std::cmp::Reverse(s.created));
-    Ok(summaries
-        .into_iter()
-        .flat_map(|s| {
-            let binary = s.labels.get(LABEL_BINARY).cloned().unwrap_or_default();
-            let content_hash = s
-                .labels
-                .get(LABEL_CONTENT_HASH)
-                .cloned()
-                .unwrap_or_default();
-            let id = s.id.clone();
-            let created = s.created;
-            s.repo_tags
-                .into_iter()
-                .filter(|t| t.starts_with("localtensor/"))
-                .map(move |tag| ImageRef {
-                    tag,
-                    id: id.clone(),
-                    binary: binary.clone(),
-                    content_hash: content_hash.clone(),
-                    created: Some(created.to_string()),
-                    built: false,
-                })
-        })
-        .collect())
+    let mut images = Vec::new();
+    for s in summaries {
+        // The list gives whole seconds; the inspect gives the creation time to the nanosecond,
+        // in the same form `ensure_image` returns, and orders images built in the same second.
+        let created = match docker.inspect_image(&s.id).await {
+            Ok(inspect) => inspect.created,
+            Err(e) if is_not_found(&e) => continue,
+            Err(e) => return Err(DockerError::api(format!("inspect image {}", s.id))(e)),
+        };
+        let binary = s.labels.get(LABEL_BINARY).cloned().unwrap_or_default();
+        let content_hash = s
+            .labels
+            .get(LABEL_CONTENT_HASH)
+            .cloned()
+            .unwrap_or_default();
+        for tag in s
+            .repo_tags
+            .into_iter()
+            .filter(|t| t.starts_with("localtensor/"))
+        {
+            images.push(ImageRef {
+                tag,
+                id: s.id.clone(),
+                binary: binary.clone(),
+                content_hash: content_hash.clone(),
+                created: created.clone(),
+                built: false,
+            });
+        }
+    }
+    images.sort_by_key(|i| std::cmp::Reverse(created_key(i.created.as_deref())));
+    Ok(images)
+}
+
+/// A sort key for the engine's RFC 3339 UTC times (`2026-12-01T19:53:01.12345Z`): the part
+/// up to the seconds (fixed width) and the fraction in nanoseconds.
+fn created_key(created: Option<&str>) -> (String, u32) {
+    let Some(created) = created else {
+        return (String::new(), 0);
+    };
+    let created = created.trim_end_matches('Z');
+    let (seconds, fraction) = created.split_once('.').unwrap_or((created, ""));
+    let digits: String = fraction
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .chain(std::iter::repeat('0'))
+        .take(9)
+        .collect();
+    (seconds.to_owned(), digits.parse().unwrap_or(0))
+}
+
+/// Removes older images of each binary (all of them, or only `binary`'s), keeping the `keep`
+/// newest per binary: every rebuilt binary gets a new image, so a development loop piles them
+/// up. Images a container still uses are kept. Returns the removed tags.
+pub async fn prune_images(
+    docker: &Docker,
+    binary: Option<&str>,
+    keep: usize,
+) -> Result<Vec<String>, DockerError> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut removed = Vec::new();
+    // Newest first, so the first `keep` of each binary survive.
+    for image in list_images(docker).await? {
+        if binary.is_some_and(|b| b != image.binary) {
+            continue;
+        }
+        let count = seen.entry(image.binary.clone()).or_default();
+        *count += 1;
+        if *count <= keep {
+            continue;
+        }
+        let options: Option<bollard::query_parameters::RemoveImageOptions> = None;
+        match docker.remove_image(&image.tag, options, None).await {
+            Ok(_) => removed.push(image.tag),
+            // In use by a container (409), or gone meanwhile.
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404 | 409,
+                ..
+            }) => {}
+            Err(e) => return Err(DockerError::api(format!("remove image {}", image.tag))(e)),
+        }
+    }
+    Ok(removed)
 }
 
 /// The image of `package` if the engine has it.
@@ -404,6 +462,26 @@ mod tests {
         );
         let missing = parse_ldd("\tlibfoo.so.1 => not found\n").expect_err("missing");
         assert!(missing.contains("libfoo.so.1"), "{missing}");
+    }
+
+    #[test]
+    fn creation_times_order_within_a_second() {
+        let mut times = [
+            "2026-12-01T19:53:01Z",
+            "2026-12-01T19:53:01.5Z",
+            "2026-12-01T19:53:01.45Z",
+            "2026-12-01T19:53:00.999999999Z",
+        ];
+        times.sort_by_key(|t| created_key(Some(t)));
+        assert_eq!(
+            times,
+            [
+                "2026-12-01T19:53:00.999999999Z",
+                "2026-12-01T19:53:01Z",
+                "2026-12-01T19:53:01.45Z",
+                "2026-12-01T19:53:01.5Z"
+            ]
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod watch;
 pub use bollard::Docker;
 pub use engine::{DEFAULT_SOCKET, connect, socket_path};
 pub use error::DockerError;
-pub use image::{ImageRef, ensure_image, list_images};
+pub use image::{ImageRef, ensure_image, list_images, prune_images};
 pub use naming::{
     LABEL_BINARY, LABEL_COMPONENT, LABEL_CONTENT_HASH, LABEL_DEVNET, LABEL_KIND, LABEL_MANAGED,
     LABEL_ORCHESTRATOR_PID, LABEL_ORCHESTRATOR_START, container_name, network_name,
