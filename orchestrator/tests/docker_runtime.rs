@@ -589,6 +589,113 @@ async fn partition_cuts_a_component_off_until_healed() {
     rt.teardown().await.expect("teardown");
 }
 
+/// Not a check of its own: inside a container (started by
+/// `peers_reach_each_other_until_partitioned`), this test binary is the peer that probes
+/// `LOCALTENSOR_PROBE` (`host:port`, resolved by the container's DNS) and exits 0 if `/health`
+/// answers 200, 1 otherwise. Run on the host it does nothing.
+#[test]
+fn probe_from_a_container() {
+    let Ok(target) = std::env::var("LOCALTENSOR_PROBE") else {
+        return;
+    };
+    let answered = std::net::ToSocketAddrs::to_socket_addrs(&target)
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .and_then(|addr| http_get(addr, "/health"));
+    std::process::exit(if answered.is_some_and(|a| a.0 == 200) {
+        0
+    } else {
+        1
+    });
+}
+
+/// Runs this test binary as a peer container probing `target`; returns its exit code.
+async fn probe(rt: &mut DockerRuntime, name: &str, target: &str) -> Option<i32> {
+    let exe = std::env::current_exe().expect("test exe");
+    rt.start(
+        ComponentSpec::new(name, ComponentKind::Command, exe.to_string_lossy())
+            .with_args(["--exact", "probe_from_a_container", "--test-threads=1"])
+            .with_env("LOCALTENSOR_PROBE", target),
+    )
+    .await
+    .expect("the probe starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let status = rt.status(name).await.expect("status");
+        if let Some(exit) = status.exit {
+            return exit.code;
+        }
+        assert!(Instant::now() < deadline, "the probe {name} did not finish");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn peers_reach_each_other_until_partitioned() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let mut rt = devnet(root.path()).await;
+    struct RemoveProbeImage;
+    impl Drop for RemoveProbeImage {
+        fn drop(&mut self) {
+            on_own_runtime(|| async {
+                let docker = engine().await;
+                let exe = std::env::current_exe().expect("test exe");
+                let name = exe
+                    .file_name()
+                    .expect("name")
+                    .to_string_lossy()
+                    .into_owned();
+                for image in docker::list_images(&docker).await.unwrap_or_default() {
+                    if image.binary == name {
+                        let _ = docker
+                            .remove_image(
+                                &image.tag,
+                                None::<bollard::query_parameters::RemoveImageOptions>,
+                                None,
+                            )
+                            .await;
+                    }
+                }
+            });
+        }
+    }
+    let _probe_image = RemoveProbeImage;
+    let gpu = rt
+        .start(
+            ComponentSpec::new(
+                "gpu-0",
+                ComponentKind::GpuMock,
+                gpu_mock_binary().to_string_lossy(),
+            )
+            .with_args(["--listen", "0.0.0.0:8080"])
+            .with_readiness(ready_line(60)),
+        )
+        .await
+        .expect("gpu mock");
+    // Peers use the very endpoint the orchestrator got, or the component's name.
+    let endpoint = gpu.endpoints["http"].clone();
+    assert_eq!(probe(&mut rt, "probe-1", &endpoint).await, Some(0));
+    assert_eq!(probe(&mut rt, "probe-2", "gpu-0:8080").await, Some(0));
+    // A probe that fails says so (the probe itself can fail).
+    assert_eq!(probe(&mut rt, "probe-3", "gpu-0:9").await, Some(1));
+
+    rt.partition("gpu-0").await.expect("partition");
+    assert_eq!(probe(&mut rt, "probe-4", &endpoint).await, Some(1));
+    assert_eq!(probe(&mut rt, "probe-5", "gpu-0:8080").await, Some(1));
+
+    rt.heal("gpu-0").await.expect("heal");
+    let mut healed = false;
+    for attempt in 0..10 {
+        if probe(&mut rt, &format!("probe-6-{attempt}"), &endpoint).await == Some(0) {
+            healed = true;
+            break;
+        }
+    }
+    assert!(healed, "a peer reaches the healed component again");
+    assert_eq!(probe(&mut rt, "probe-7", "gpu-0:8080").await, Some(0));
+    rt.teardown().await.expect("teardown");
+}
+
 #[tokio::test]
 async fn failures_carry_the_log_tail_and_leave_nothing_running() {
     let root = tempfile::tempdir().expect("tempdir");
