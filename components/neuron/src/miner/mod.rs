@@ -62,12 +62,12 @@ impl MinerBehaviour {
 /// cleanly on SIGTERM or Ctrl-C. Every flag also reads LOCALTENSOR_<FLAG> (e.g.
 /// LOCALTENSOR_CHAIN_ENDPOINT).
 #[derive(Clone, Debug, Parser)]
-#[command(name = "localtensor-miner", version, about, long_about = None)]
+#[command(name = "localtensor-miner", version)]
 pub struct MinerArgs {
     /// Flags shared with the validator.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Behaviour.
+    /// How the miner behaves.
     #[arg(long, env = "LOCALTENSOR_BEHAVIOUR", value_enum, default_value_t = MinerBehaviour::Honest)]
     pub behaviour: MinerBehaviour,
     /// Slowdown factor of --behaviour slow (> 1, at most 6 decimals): keeps 1/F of the units.

@@ -152,7 +152,7 @@ async fn challenge(
         Ok(answer) => axum::Json(answer).into_response(),
         Err(e) => {
             let caller = header(&headers, HOTKEY_HEADER).unwrap_or_default();
-            tracing::info!(code = e.code, reason = %e.message, caller = %caller, "challenge refused");
+            tracing::info!(code = e.code, reason = %e.message, claimed_caller = %caller, "challenge refused");
             e.into_response()
         }
     }

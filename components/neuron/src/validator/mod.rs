@@ -58,12 +58,12 @@ impl ValidatorBehaviour {
 /// logs go to stderr. Stops cleanly on SIGTERM or Ctrl-C. Every flag also reads
 /// LOCALTENSOR_<FLAG> (e.g. LOCALTENSOR_CHAIN_ENDPOINT).
 #[derive(Clone, Debug, Parser)]
-#[command(name = "localtensor-validator", version, about, long_about = None)]
+#[command(name = "localtensor-validator", version)]
 pub struct ValidatorArgs {
     /// Flags shared with the miner.
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Behaviour.
+    /// How the validator behaves.
     #[arg(long, env = "LOCALTENSOR_BEHAVIOUR", value_enum, default_value_t = ValidatorBehaviour::Honest)]
     pub behaviour: ValidatorBehaviour,
     /// Validator (SS58) whose weights row a weight-copier copies (default: the chain's
