@@ -257,11 +257,11 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "more neurons than UIDs",
-            "name: t\nsubnets:\n  - name: sn\n    hyperparameters:\n      max_allowed_uids: 4\n      max_allowed_validators: 4\n    validators:\n      - name: v\n    miners:\n      - name: m\n        replicas: 4\n",
+            "name: t\nsubnets:\n  - name: sn\n    hyperparameters:\n      max_allowed_uids: 4\n      max_allowed_validators: 4\n    validators:\n      - name: v\n    miners:\n      - name: m\n        replicas: 3\n",
             "subnets[0].miners[0].replicas",
             11,
             19,
-            "subnet `sn` has 5 neurons, but max_allowed_uids is 4",
+            "subnet `sn` has 4 neurons plus the owner's uid 0, but max_allowed_uids is 4",
             "",
         ),
         case(
@@ -719,7 +719,7 @@ fn hostile_inputs_are_refused_without_crashing() {
     let mut huge = String::from("name: t\nsubnets:\n");
     for i in 0..40 {
         huge.push_str(&format!(
-            "  - name: s{i}\n    hyperparameters: {{max_allowed_uids: 4096, max_allowed_validators: 4096}}\n    miners:\n      - name: m{i}\n        replicas: 4096\n"
+            "  - name: s{i}\n    hyperparameters: {{max_allowed_uids: 4096, max_allowed_validators: 4096}}\n    miners:\n      - name: m{i}\n        replicas: 4095\n"
         ));
     }
     let ds = diagnostics(&huge);

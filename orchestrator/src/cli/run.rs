@@ -40,7 +40,22 @@ pub(crate) fn load_topology(path: &Path) -> Result<Topology, UserError> {
     let bytes = topology::read_file(path).map_err(UserError::bad_input)?;
     let file = path.display().to_string();
     match topology::parse_bytes(&bytes, &file) {
-        Ok(t) => Ok(t),
+        Ok(mut t) => {
+            // Bring-your-own commands run from the topology file's directory unless told.
+            let base = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            for subnet in &mut t.subnets {
+                for group in subnet.validators.iter_mut().chain(&mut subnet.miners) {
+                    if let topology::NeuronKind::Command(command) = &mut group.kind {
+                        let dir = base.join(command.workdir.as_deref().unwrap_or("."));
+                        command.workdir = Some(dir.to_string_lossy().into_owned());
+                    }
+                }
+            }
+            Ok(t)
+        }
         Err(e) => {
             eprint!("{}", e.render_diagnostics());
             Err(UserError::bad_input(e))

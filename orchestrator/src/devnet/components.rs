@@ -261,6 +261,11 @@ pub fn neuron_spec(
             // Twice per epoch: weights are on chain well before each epoch runs.
             let interval = (cx.tempo / 2).max(1);
             spec = spec.with_args(["--weights-interval".to_owned(), interval.to_string()]);
+            if cx.lockstep {
+                // A timeout would make scores depend on how busy the machine is; in lock-step
+                // only a hung miner can hit this one.
+                spec = spec.with_args(["--request-timeout-ms", "120000"]);
+            }
         }
     }
     Some(spec)

@@ -53,6 +53,18 @@ fn http_base(status: &ComponentStatus) -> Result<String, DevnetError> {
     })
 }
 
+impl Devnet<crate::runtime::ProcessRuntime> {
+    /// Starts `topology` as local processes, quietly: a new run directory under the default
+    /// root, components run from the `localtensor` binary that [`Launcher::locate`] finds.
+    /// Dropping the devnet stops everything and removes the run directory.
+    pub async fn start(topology: Topology) -> Result<Self, DevnetError> {
+        let runtime = crate::runtime::ProcessRuntime::builder()
+            .with_topology_hash(topology.hash())
+            .build()?;
+        Self::launch(runtime, topology, &Launcher::locate()?, |_| {}).await
+    }
+}
+
 impl<R: Runtime> Devnet<R> {
     /// Starts the chain on `runtime`, sets the topology up through extrinsics, starts its GPU
     /// mocks and neurons, and seals the block that publishes the miners' axons. `progress`
@@ -421,8 +433,9 @@ impl<R: Runtime> Devnet<R> {
         }
     }
 
-    /// Sets (or clears) the faults of every device of GPU mock `name` through its API.
-    async fn set_gpu_faults(
+    /// Sets (`Some`) or clears (`None`) the faults of every device of GPU mock `name` through
+    /// its API, as a scheduled `gpu_fault` / `gpu_clear` does.
+    pub async fn set_gpu_faults(
         &self,
         name: &str,
         faults: Option<&GpuFaults>,
@@ -453,6 +466,27 @@ impl<R: Runtime> Devnet<R> {
                 })?;
         }
         Ok(())
+    }
+
+    /// Every subnet as it is now, as a one-entry snapshot (epoch 0 at the current block).
+    pub async fn snapshot_now(&self) -> Result<Snapshot, DevnetError> {
+        let mut snapshot = Snapshot {
+            topology: self.topology.name.value.clone(),
+            seed: self.topology.seed,
+            epochs: Vec::new(),
+        };
+        let mut entry = crate::snapshot::EpochSnapshot {
+            epoch: 0,
+            block: self.head,
+            subnets: Vec::new(),
+        };
+        for subnet in &self.setup.subnets {
+            entry
+                .subnets
+                .push(driver::read_subnet(&self.client, subnet).await?);
+        }
+        snapshot.epochs.push(entry);
+        Ok(snapshot)
     }
 
     /// Tears the devnet down: every component stopped, the run directory removed.

@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn flags_surprising_but_valid_settings() {
-        let src = "name: t\ngpu_mocks:\n  - {name: idle, profile: L4}\nsubnets:\n  - name: a\n    hyperparameters: {tempo: 100, activity_cutoff: 50, weights_rate_limit: 200}\n    validators:\n      - name: v\n";
+        let src = "name: t\ngpu_mocks:\n  - {name: idle, profile: L4}\nsubnets:\n  - name: a\n    hyperparameters: {tempo: 1000, activity_cutoff: 500, weights_rate_limit: 2000}\n    validators:\n      - name: v\n";
         let t = parse(src, "t.yaml").unwrap();
         let paths: Vec<String> = t.lints().into_iter().map(|d| d.path).collect();
         assert_eq!(

@@ -192,7 +192,10 @@ fn check_subnet_sizes(s: &Subnet, cx: &mut Cx) {
                 );
             }
         }
-        if !reported_total && total > u64::from(h.max_allowed_uids) && hp_ok(cx, "max_allowed_uids")
+        // uid 0 is the subnet owner's hotkey, registered when the subnet is created.
+        if !reported_total
+            && total + 1 > u64::from(h.max_allowed_uids)
+            && hp_ok(cx, "max_allowed_uids")
         {
             reported_total = true;
             cx.report(
@@ -200,7 +203,7 @@ fn check_subnet_sizes(s: &Subnet, cx: &mut Cx) {
                     g.replicas.loc,
                     join(&gpath, "replicas"),
                     format!(
-                        "subnet `{}` has {all_neurons} neurons, but max_allowed_uids is {}",
+                        "subnet `{}` has {all_neurons} neurons plus the owner's uid 0, but max_allowed_uids is {}",
                         s.name.value, h.max_allowed_uids
                     ),
                 )
