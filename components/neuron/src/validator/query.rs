@@ -171,3 +171,76 @@ pub async fn query_and_score(ctx: &QueryContext, q: &Query) -> u64 {
     );
     report.score()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use localtensor_client::AxonInfo;
+
+    fn neuron(uid: u16, port: u16) -> NeuronMetagraph {
+        NeuronMetagraph {
+            uid,
+            hotkey: AccountId([uid as u8 + 1; 32]),
+            coldkey: AccountId([0; 32]),
+            alpha_stake: 0,
+            tao_stake: 0,
+            stake: 0,
+            incentive: 0,
+            dividends: 0,
+            emission: 0,
+            consensus: 0,
+            trust: 0,
+            rank: 0,
+            validator_trust: 0,
+            validator_permit: false,
+            active: true,
+            last_update: 0,
+            block_at_registration: 0,
+            axon: AxonInfo {
+                block: 1,
+                version: 1,
+                ip: u128::from(u32::from(std::net::Ipv4Addr::LOCALHOST)),
+                port,
+                ip_type: 4,
+                protocol: 4,
+            },
+        }
+    }
+
+    #[test]
+    fn miners_are_other_uids_with_an_axon() {
+        let neurons = vec![neuron(0, 80), neuron(1, 0), neuron(2, 81)];
+        let me = neurons[2].hotkey;
+        let uids: Vec<u16> = miners(&neurons, &me).iter().map(|n| n.uid).collect();
+        assert_eq!(uids, vec![0]);
+        assert_eq!(
+            axon_addr(&neurons[0]),
+            Some("127.0.0.1:80".parse().unwrap_or_else(|_| unreachable!()))
+        );
+    }
+
+    #[test]
+    fn samples_are_seeded_bounded_and_vary_by_block() {
+        let neurons: Vec<NeuronMetagraph> = (0..20).map(|u| neuron(u, 1000 + u)).collect();
+        let refs: Vec<&NeuronMetagraph> = neurons.iter().collect();
+        let me = AccountId([99; 32]);
+        let uids = |block: u64, seed: u64| -> Vec<u16> {
+            sample(&refs, 8, seed, 1, &me, block)
+                .iter()
+                .map(|n| n.uid)
+                .collect()
+        };
+        assert_eq!(uids(5, 0).len(), 8);
+        assert_eq!(uids(5, 0), uids(5, 0));
+        assert_ne!(uids(5, 0), uids(6, 0));
+        assert_ne!(uids(5, 0), uids(5, 1));
+        // Input order does not matter.
+        let reversed: Vec<&NeuronMetagraph> = neurons.iter().rev().collect();
+        let again: Vec<u16> = sample(&reversed, 8, 0, 1, &me, 5)
+            .iter()
+            .map(|n| n.uid)
+            .collect();
+        assert_eq!(again, uids(5, 0));
+        assert_eq!(sample(&refs, 50, 0, 1, &me, 5).len(), 20);
+    }
+}
