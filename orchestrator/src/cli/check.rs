@@ -2,7 +2,7 @@
 //! its golden file (`golden/<name>.yaml`), byte for byte; on a difference, list it per epoch,
 //! subnet, neuron and field. `--update` writes the golden files instead.
 
-use super::run::{load_topology, run_topology, show_progress};
+use super::run::{RuntimeChoice, load_topology, run_topology, show_progress};
 use super::{Outcome, UserError};
 use anyhow::Context as _;
 use localtensor::snapshot;
@@ -26,6 +26,10 @@ pub(crate) struct CheckArgs {
     /// Where run directories live (default: $XDG_RUNTIME_DIR/localtensor or the temp dir).
     #[arg(long, env = "LOCALTENSOR_RUN_ROOT")]
     root: Option<PathBuf>,
+    /// Run components as local processes or Docker containers (default: each topology's
+    /// `runtime`); the golden files are the same for both.
+    #[arg(long, value_enum)]
+    runtime: Option<RuntimeChoice>,
 }
 
 /// Most differences listed per topology; the count says how many there are in all.
@@ -80,7 +84,14 @@ pub(crate) fn run(args: CheckArgs) -> Result<Outcome, UserError> {
             );
             continue;
         }
-        let snapshot = rt.block_on(run_topology(topology, args.root.clone(), false, verbose))?;
+        let runtime = RuntimeChoice::resolve(args.runtime, topology);
+        let snapshot = rt.block_on(run_topology(
+            topology,
+            args.root.clone(),
+            false,
+            verbose,
+            runtime,
+        ))?;
         let rendered = snapshot::render(&snapshot);
         let golden = golden_path(&args.golden, topology);
         if args.update {

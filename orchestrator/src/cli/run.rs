@@ -5,7 +5,8 @@ use super::{Outcome, UserError};
 use anyhow::Context as _;
 use localtensor::devnet::{Devnet, Launcher};
 use localtensor::runtime::{
-    ProcessRuntime, ShutdownSignal, default_root, install_shutdown_handler, sweep_leftovers,
+    ProcessRuntime, Runtime, ShutdownSignal, default_root, docker, install_shutdown_handler,
+    sweep_leftovers,
 };
 use localtensor::snapshot::{self, Snapshot};
 use localtensor::topology::{self, Topology};
@@ -33,6 +34,29 @@ pub(crate) struct RunArgs {
     /// Where run directories live (default: $XDG_RUNTIME_DIR/localtensor or the temp dir).
     #[arg(long, env = "LOCALTENSOR_RUN_ROOT")]
     root: Option<PathBuf>,
+    /// Run components as local processes or Docker containers (default: the topology's
+    /// `runtime`, else process).
+    #[arg(long, value_enum)]
+    runtime: Option<RuntimeChoice>,
+}
+
+/// `--runtime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RuntimeChoice {
+    /// Local child processes.
+    Process,
+    /// Docker containers (images built locally from this binary).
+    Docker,
+}
+
+impl RuntimeChoice {
+    /// The choice on the command line, else the topology's.
+    pub(crate) fn resolve(flag: Option<Self>, topology: &Topology) -> Self {
+        flag.unwrap_or(match topology.runtime {
+            topology::Runtime::Process => RuntimeChoice::Process,
+            topology::Runtime::Docker => RuntimeChoice::Docker,
+        })
+    }
 }
 
 /// Reads and validates a topology, printing every diagnostic; bad input maps to exit code 2.
@@ -80,13 +104,15 @@ pub(crate) fn run(args: RunArgs) -> Result<Outcome, UserError> {
     rt.block_on(run_async(args, topology))
 }
 
-/// A whole run on the process runtime; returns the snapshot. Ctrl-C or SIGTERM tears the devnet
-/// down and ends the run with 128 + the signal's number.
+/// A whole run on the chosen runtime; returns the snapshot. Ctrl-C or SIGTERM tears the devnet
+/// down and ends the run with 128 + the signal's number. Leftovers of killed runs are swept
+/// first.
 pub(crate) async fn run_topology(
     topology: &Topology,
     root: Option<PathBuf>,
     keep_logs: bool,
     verbose: bool,
+    runtime: RuntimeChoice,
 ) -> Result<Snapshot, UserError> {
     let mut signal = install_shutdown_handler().map_err(anyhow::Error::new)?;
     let root = root.unwrap_or_else(default_root);
@@ -98,27 +124,35 @@ pub(crate) async fn run_topology(
             swept.killed.len()
         );
     }
-    let runtime = ProcessRuntime::builder()
-        .with_root(&root)
-        .with_topology_hash(topology.hash())
-        .with_keep_logs(keep_logs)
-        .build()
-        .map_err(anyhow::Error::new)?;
-    let launcher = Launcher::current_exe().map_err(anyhow::Error::new)?;
-    let started = Instant::now();
-    let say = move |line: &str| {
-        if verbose {
-            eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
+    let work = async {
+        match runtime {
+            RuntimeChoice::Process => {
+                let rt = ProcessRuntime::builder()
+                    .with_root(&root)
+                    .with_topology_hash(topology.hash())
+                    .with_keep_logs(keep_logs)
+                    .build()
+                    .map_err(anyhow::Error::new)?;
+                drive(rt, topology, verbose).await
+            }
+            RuntimeChoice::Docker => {
+                let docker = docker::connect(None).await.map_err(anyhow::Error::new)?;
+                docker::sweep_docker_leftovers(&docker)
+                    .await
+                    .map_err(anyhow::Error::new)?;
+                let rt = docker::DockerRuntime::builder()
+                    .with_root(&root)
+                    .with_topology_hash(topology.hash())
+                    .with_keep_logs(keep_logs)
+                    .build()
+                    .await
+                    .map_err(anyhow::Error::new)?;
+                drive(rt, topology, verbose).await
+            }
         }
     };
-    let work = async {
-        let mut devnet = Devnet::launch(runtime, topology.clone(), &launcher, say).await?;
-        let snapshot = devnet.run_epochs(topology.epochs.value, say).await?;
-        devnet.teardown().await?;
-        Ok::<_, localtensor::devnet::DevnetError>(snapshot)
-    };
     tokio::select! {
-        result = work => result.map_err(|e| UserError::from(anyhow::Error::new(e))),
+        result = work => result.map_err(UserError::from),
         got = signal.recv() => {
             let code = got.map_or(1, ShutdownSignal::exit_code);
             Err(UserError {
@@ -129,10 +163,37 @@ pub(crate) async fn run_topology(
     }
 }
 
+/// Launches the devnet on `runtime`, runs its epochs and tears it down.
+async fn drive<R: Runtime>(
+    runtime: R,
+    topology: &Topology,
+    verbose: bool,
+) -> anyhow::Result<Snapshot> {
+    let launcher = Launcher::current_exe()?;
+    let started = Instant::now();
+    let say = move |line: &str| {
+        if verbose {
+            eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
+        }
+    };
+    let mut devnet = Devnet::launch(runtime, topology.clone(), &launcher, say).await?;
+    let snapshot = devnet.run_epochs(topology.epochs.value, say).await?;
+    devnet.teardown().await?;
+    Ok(snapshot)
+}
+
 async fn run_async(args: RunArgs, topology: Topology) -> Result<Outcome, UserError> {
     let verbose = show_progress(args.quiet);
     let started = Instant::now();
-    let snapshot = run_topology(&topology, args.root.clone(), args.keep_logs, verbose).await?;
+    let runtime = RuntimeChoice::resolve(args.runtime, &topology);
+    let snapshot = run_topology(
+        &topology,
+        args.root.clone(),
+        args.keep_logs,
+        verbose,
+        runtime,
+    )
+    .await?;
     let elapsed = started.elapsed();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;

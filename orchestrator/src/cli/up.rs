@@ -200,6 +200,10 @@ async fn serve(
             });
             println!("{line}");
             let _ = std::io::stdout().flush();
+            // The topology's epochs first, with its fault schedule and per-epoch progress;
+            // then blocks keep coming until the devnet is stopped.
+            devnet.run_epochs(topology.epochs.value, say).await?;
+            say("all scheduled epochs done; producing blocks until stopped");
             loop {
                 tokio::time::sleep(pace).await;
                 let block = devnet.seal_one().await?;

@@ -33,9 +33,16 @@ impl Launcher {
 
     /// The running executable, when it is `localtensor` itself (the CLI).
     pub fn current_exe() -> Result<Self, DevnetError> {
-        std::env::current_exe()
-            .map(Self::new)
-            .map_err(|e| DevnetError::Launcher(format!("cannot find the running executable: {e}")))
+        let exe = std::env::current_exe().map_err(|e| {
+            DevnetError::Launcher(format!("cannot find the running executable: {e}"))
+        })?;
+        // Rebuilt while running (cargo replaced the file): Linux reports the old inode's path
+        // with this suffix; the new binary at the same path is the one to launch.
+        let text = exe.to_string_lossy();
+        Ok(Self::new(match text.strip_suffix(" (deleted)") {
+            Some(path) => PathBuf::from(path),
+            None => exe,
+        }))
     }
 
     /// For library users and tests: `$LOCALTENSOR_BIN`, else the `localtensor` binary next to

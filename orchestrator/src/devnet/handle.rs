@@ -75,7 +75,7 @@ impl<R: Runtime> Devnet<R> {
         launcher: &Launcher,
         mut progress: impl FnMut(&str),
     ) -> Result<Self, DevnetError> {
-        let host = "127.0.0.1";
+        let host = runtime.listen_host();
         progress("starting the chain");
         let chain_status = runtime.start(chain_spec(launcher, &topology, host)).await?;
         let chain_ws = chain_status

@@ -144,7 +144,14 @@ pub async fn run(args: MinerArgs, stop: Stop) -> Result<(), NeuronError> {
     let axon_submitted = if args.behaviour == MinerBehaviour::Offline || args.no_serve_axon {
         false
     } else {
-        submit_axon(&client, &hotkey, common.netuid, addr).await
+        submit_axon(
+            &client,
+            &hotkey,
+            common.netuid,
+            addr,
+            &common.chain_endpoint,
+        )
+        .await
     };
 
     let mut blocks = client.subscribe_blocks().await?;
@@ -179,15 +186,36 @@ pub async fn run(args: MinerArgs, stop: Stop) -> Result<(), NeuronError> {
     result
 }
 
+/// The address others reach this host at: the local end of a route towards the chain's host
+/// (a UDP "connection" sends nothing). In a container that is the container's address; on a
+/// plain host talking to a loopback chain, 127.0.0.1.
+fn routed_ip(chain_endpoint: &str) -> Option<IpAddr> {
+    let rest = chain_endpoint
+        .split_once("://")
+        .map_or(chain_endpoint, |(_, r)| r);
+    let authority = rest.split('/').next()?;
+    let target = std::net::ToSocketAddrs::to_socket_addrs(authority)
+        .ok()?
+        .find(std::net::SocketAddr::is_ipv4)?;
+    let socket = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).ok()?;
+    socket.connect(target).ok()?;
+    Some(socket.local_addr().ok()?.ip())
+}
+
 /// Submits `serve_axon` for the bound address into the pool; true once the pool accepted it.
+/// An unspecified listen address (`0.0.0.0`) is published as the address that routes to the
+/// chain.
 async fn submit_axon(
     client: &Client,
     hotkey: &localtensor_client::Keypair,
     netuid: u16,
     addr: std::net::SocketAddr,
+    chain_endpoint: &str,
 ) -> bool {
     let ip = match addr.ip() {
-        ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ip if ip.is_unspecified() => {
+            routed_ip(chain_endpoint).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+        }
         ip => ip,
     };
     let axon = AxonEndpoint {
