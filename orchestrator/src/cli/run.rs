@@ -6,7 +6,7 @@ use anyhow::Context as _;
 use localtensor::devnet::{Devnet, Launcher};
 use localtensor::runtime::{
     ProcessRuntime, Runtime, ShutdownSignal, default_root, docker, install_shutdown_handler,
-    sweep_leftovers,
+    shutdown_requested, sweep_leftovers,
 };
 use localtensor::snapshot::{self, Snapshot};
 use localtensor::topology::{self, Topology};
@@ -152,7 +152,17 @@ pub(crate) async fn run_topology(
         }
     };
     tokio::select! {
-        result = work => result.map_err(UserError::from),
+        result = work => match result {
+            // Failing because the teardown stopped the components: report the interruption.
+            Err(_) if shutdown_requested() => {
+                let code = signal.recv().await.map_or(1, ShutdownSignal::exit_code);
+                Err(UserError {
+                    message: "interrupted; the devnet was torn down".into(),
+                    code,
+                })
+            }
+            other => other.map_err(UserError::from),
+        },
         got = signal.recv() => {
             let code = got.map_or(1, ShutdownSignal::exit_code);
             Err(UserError {

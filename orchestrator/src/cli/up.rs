@@ -13,7 +13,8 @@ use localtensor::devnet::{Devnet, Launcher};
 use localtensor::runtime::manifest::Manifest;
 use localtensor::runtime::run_dir::MANIFEST_FILE;
 use localtensor::runtime::{
-    ProcessRuntime, ShutdownSignal, default_root, install_shutdown_handler, sweep_leftovers,
+    ProcessRuntime, ShutdownSignal, default_root, install_shutdown_handler, shutdown_requested,
+    sweep_leftovers,
 };
 use localtensor::topology::Sealing;
 use std::io::{BufRead as _, Read as _, Write as _};
@@ -221,6 +222,8 @@ async fn serve(
     };
     tokio::select! {
         result = work => match result {
+            // Failing because the teardown stopped the components: report the interruption.
+            Err(_) if shutdown_requested() => interrupted(&mut signal, &id).await,
             Err(error) => Err(UserError::from(anyhow::Error::new(error))),
         },
         got = signal.recv() => {
@@ -229,6 +232,16 @@ async fn serve(
             Err(UserError { message: "interrupted".into(), code })
         }
     }
+}
+
+/// Waits for the teardown a shutdown signal started and reports the interruption.
+async fn interrupted(signal: &mut ShutdownSignal, id: &str) -> Result<Outcome, UserError> {
+    let code = signal.recv().await.map_or(1, ShutdownSignal::exit_code);
+    eprintln!("stopped; devnet {id} torn down");
+    Err(UserError {
+        message: "interrupted".into(),
+        code,
+    })
 }
 
 /// Manifests of the devnets under `root`, sorted by id.

@@ -41,6 +41,15 @@ pub struct Devnet<R: Runtime> {
     _wallets: Option<tempfile::TempDir>,
 }
 
+/// Whether any built-in neuron runs (miners publish their axons in the first sealed block).
+fn setup_has_builtin_neurons(setup: &DevnetSetup) -> bool {
+    setup
+        .subnets
+        .iter()
+        .flat_map(|s| &s.neurons)
+        .any(|n| matches!(n.instance.kind, crate::topology::NeuronKind::Builtin(_)))
+}
+
 /// The base URL (`http://host:port`) from a component's ready line.
 fn http_base(status: &ComponentStatus) -> Result<String, DevnetError> {
     let addr = status.endpoints.get("http").ok_or_else(|| {
@@ -131,13 +140,17 @@ impl<R: Runtime> Devnet<R> {
                     };
                     progress(&format!("starting {role} {}", neuron.name));
                     let status = runtime.start(spec).await?;
-                    peers.insert(
-                        neuron.name.clone(),
-                        Peer {
-                            status: format!("{}/v1/status", http_base(&status)?),
-                            active: true,
-                        },
-                    );
+                    // Only validators act on blocks; a miner's work happens inside the
+                    // validators' requests, which a validator's "done" already covers.
+                    if role == Role::Validator {
+                        peers.insert(
+                            neuron.name.clone(),
+                            Peer {
+                                status: format!("{}/v1/status", http_base(&status)?),
+                                active: true,
+                            },
+                        );
+                    }
                 }
             }
         }
@@ -185,8 +198,9 @@ impl<R: Runtime> Devnet<R> {
             head,
             _wallets: wallets,
         };
-        if !devnet.peers.is_empty() {
-            // The block with the miners' axons, then wait for every neuron to have seen it.
+        let has_neurons = setup_has_builtin_neurons(&devnet.setup);
+        if has_neurons {
+            // The block with the miners' axons, then wait for every validator to have seen it.
             devnet.seal_one().await?;
         }
         Ok(devnet)
@@ -496,9 +510,8 @@ impl<R: Runtime> Devnet<R> {
     }
 }
 
-/// Names of components that took part in lock-step, for tests and status output.
 impl<R: Runtime> Devnet<R> {
-    /// Built-in neurons the orchestrator waits for at each block.
+    /// The validators the orchestrator waits for at each block (running, not paused or killed).
     pub fn lockstep_peers(&self) -> BTreeSet<String> {
         self.peers
             .iter()

@@ -24,7 +24,7 @@ pub use error::RuntimeError;
 pub use manifest::{ComponentRecord, ContainerRecord, Manifest, ProcessId};
 pub use process::{ProcessRuntime, ProcessRuntimeBuilder};
 pub use run_dir::default_root;
-pub use shutdown::{ShutdownSignal, install_shutdown_handler};
+pub use shutdown::{ShutdownSignal, install_shutdown_handler, shutdown_requested};
 pub use sweep::{SweepReport, sweep_leftovers};
 
 use serde::{Deserialize, Serialize};

@@ -12,6 +12,15 @@ use tokio::sync::watch;
 
 static LIVE: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
 
+/// Set as soon as a shutdown signal arrives, before the teardown it starts.
+static REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a shutdown signal has arrived. Work that fails while the teardown stops its
+/// components can tell an interruption from a real failure with this.
+pub fn shutdown_requested() -> bool {
+    REQUESTED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Registers a devnet for teardown on a shutdown signal.
 pub(crate) fn register(shared: &Arc<Shared>) {
     let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
@@ -74,6 +83,7 @@ pub fn install_shutdown_handler() -> Result<ShutdownSignal, RuntimeError> {
             _ = term.recv() => libc_signal(nix::sys::signal::Signal::SIGTERM),
             _ = interrupt.recv() => libc_signal(nix::sys::signal::Signal::SIGINT),
         };
+        REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
         let _ = tokio::task::spawn_blocking(teardown_all).await;
         let _ = tx.send(Some(signal));
     });
