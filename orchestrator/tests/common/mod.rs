@@ -1,0 +1,61 @@
+//! Helpers shared by the orchestrator's integration tests.
+
+#![allow(dead_code)]
+
+/// A virtualenv with `package` (a pip requirement such as `bittensor==10.5.0`) installed, created
+/// once per target dir. A lock directory (created atomically) makes tests running in parallel,
+/// as threads or as nextest processes, wait for one installation instead of racing.
+pub fn venv(package: &str) -> std::path::PathBuf {
+    use std::path::PathBuf;
+    use std::time::{Duration, SystemTime};
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let name: String = package
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let dir = root.join(format!("venv-{name}"));
+    let marker = dir.join(".installed");
+    let lock = root.join(format!("venv-{name}.lock"));
+    for _ in 0..1200 {
+        if marker.exists() {
+            return dir;
+        }
+        match std::fs::create_dir(&lock) {
+            Ok(()) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                let status = std::process::Command::new("python3")
+                    .args(["-m", "venv"])
+                    .arg(&dir)
+                    .status()
+                    .expect("python3 -m venv");
+                assert!(status.success(), "creating the virtualenv failed");
+                let status = std::process::Command::new(dir.join("bin/pip"))
+                    .args(["install", "--quiet", "--disable-pip-version-check", package])
+                    .status()
+                    .expect("pip install");
+                let _ = std::fs::remove_dir(&lock);
+                assert!(status.success(), "pip install {package} failed");
+                std::fs::write(&marker, package).unwrap();
+                return dir;
+            }
+            Err(_) => {
+                // A lock left by a killed run (older than 15 minutes) is taken over.
+                let stale = std::fs::metadata(&lock)
+                    .and_then(|m| m.modified())
+                    .map(|t| SystemTime::now().duration_since(t).unwrap_or_default())
+                    .is_ok_and(|age| age > Duration::from_secs(900));
+                if stale {
+                    let _ = std::fs::remove_dir(&lock);
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        }
+    }
+    panic!("timed out waiting for another test to install {package}");
+}
