@@ -171,6 +171,8 @@ pub struct NeuronContext<'a> {
     pub netuid: u16,
     /// Subnet tempo.
     pub tempo: u16,
+    /// Built-in validators on the subnet (they share the querying, see [`sample_size`]).
+    pub validators: usize,
     /// Lock-step mode.
     pub lockstep: bool,
     /// GPU mock name to base URL.
@@ -268,6 +270,8 @@ pub fn neuron_spec(
             // Twice per epoch: weights are on chain well before each epoch runs.
             let interval = (cx.tempo / 2).max(1);
             spec = spec.with_args(["--weights-interval".to_owned(), interval.to_string()]);
+            let sample = sample_size(cx.validators);
+            spec = spec.with_args(["--sample".to_owned(), sample.to_string()]);
             if cx.lockstep {
                 // A timeout would make scores depend on how busy the machine is; in lock-step
                 // only a hung miner can hit this one.
@@ -276,6 +280,17 @@ pub fn neuron_spec(
         }
     }
     Some(spec)
+}
+
+/// Challenges all validators of a subnet send per block, at most: a subnet with many validators
+/// spreads them (each still covers every miner over a few blocks), so a large devnet's blocks
+/// stay cheap.
+pub const CHALLENGES_PER_BLOCK: usize = 64;
+
+/// Miners each validator queries per block: 8 (the neuron's default), fewer when the subnet has
+/// more than 8 validators, at least 1.
+pub fn sample_size(validators: usize) -> usize {
+    CHALLENGES_PER_BLOCK.div_ceil(validators.max(1)).clamp(1, 8)
 }
 
 /// The placeholder values of a bring-your-own neuron (see `topology::placeholders`); the same
@@ -354,7 +369,18 @@ pub fn command_spec(
 
 #[cfg(test)]
 mod tests {
-    use super::derived_seed;
+    use super::{derived_seed, sample_size};
+
+    #[test]
+    fn sample_sizes_spread_challenges_over_validators() {
+        assert_eq!(sample_size(0), 8);
+        assert_eq!(sample_size(2), 8);
+        assert_eq!(sample_size(8), 8);
+        assert_eq!(sample_size(9), 8);
+        assert_eq!(sample_size(36), 2);
+        assert_eq!(sample_size(64), 1);
+        assert_eq!(sample_size(500), 1);
+    }
 
     #[test]
     fn derived_seeds_differ_by_name_and_seed_and_are_stable() {

@@ -129,6 +129,17 @@ impl<R: Runtime> Devnet<R> {
                     seed: topology.seed,
                     netuid: subnet.netuid,
                     tempo: subnet.tempo,
+                    validators: subnet
+                        .neurons
+                        .iter()
+                        .filter(|n| {
+                            n.role == Role::Validator
+                                && matches!(
+                                    n.instance.kind,
+                                    crate::topology::NeuronKind::Builtin(_)
+                                )
+                        })
+                        .count(),
                     lockstep,
                     gpus: &gpus,
                     hotkeys: &hotkeys,
