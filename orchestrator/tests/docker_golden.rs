@@ -57,7 +57,10 @@ fn check_on_docker(name: &str) {
         out.status.success(),
         "{name} on Docker differs from golden/{name}.yaml (made on the process runtime):\n{stderr}"
     );
-    assert!(stderr.contains(&format!("ok   {name}: matches")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("ok   {name}: matches")),
+        "{stderr}"
+    );
     let left: Vec<_> = std::fs::read_dir(runs.path()).unwrap().collect();
     assert!(left.is_empty(), "run directories left: {left:?}");
     let left = docker_objects_of(pid);
@@ -88,4 +91,3 @@ fn docker_adversarial_matches_the_process_golden() {
 fn docker_gpu_heterogeneous_matches_the_process_golden() {
     check_on_docker("gpu-heterogeneous");
 }
-

@@ -293,26 +293,56 @@ pub fn sample_size(validators: usize) -> usize {
     CHALLENGES_PER_BLOCK.div_ceil(validators.max(1)).clamp(1, 8)
 }
 
+/// Where a bring-your-own neuron runs, for its placeholders.
+pub struct CommandContext<'a> {
+    /// Subnet netuid.
+    pub netuid: u16,
+    /// The chain's WebSocket URL.
+    pub chain_ws: &'a str,
+    /// Topology seed.
+    pub seed: u64,
+    /// The directory reserved for its wallet.
+    pub wallet_path: &'a Path,
+    /// The devnet's run directory.
+    pub run_dir: &'a Path,
+    /// Base URLs of its GPU mocks.
+    pub gpu_endpoints: Vec<String>,
+    /// A free port for its axon.
+    pub axon_port: u16,
+}
+
+/// A TCP port free now on the listen host, for a bring-your-own neuron's axon (it binds it
+/// itself, so another process could take it first; in practice none does).
+pub fn free_port(host: &str) -> Result<u16, DevnetError> {
+    std::net::TcpListener::bind((host, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| DevnetError::Launcher(format!("reserving a port on {host}: {e}")))
+}
+
 /// The placeholder values of a bring-your-own neuron (see `topology::placeholders`); the same
 /// values go into its environment.
 pub fn placeholder_values(
     neuron: &NeuronSetup,
-    netuid: u16,
-    chain_ws: &str,
-    wallet_path: &Path,
+    cx: &CommandContext<'_>,
 ) -> BTreeMap<&'static str, String> {
     let keys = &neuron.keys;
     BTreeMap::from([
-        ("chain_endpoint", chain_ws.to_owned()),
-        ("netuid", netuid.to_string()),
+        ("chain_endpoint", cx.chain_ws.to_owned()),
+        ("netuid", cx.netuid.to_string()),
         ("name", neuron.name.clone()),
         ("role", neuron.role.to_string()),
         ("hotkey", keys.hotkey_account().to_string()),
         ("hotkey_uri", keys.hotkey_uri.clone()),
         ("coldkey", keys.coldkey_account().to_string()),
         ("coldkey_uri", keys.coldkey_uri.clone()),
-        ("wallet_path", wallet_path.display().to_string()),
+        ("wallet_path", cx.wallet_path.display().to_string()),
         ("wallet_name", neuron.name.clone()),
+        ("hotkey_name", "default".to_owned()),
+        ("axon_port", cx.axon_port.to_string()),
+        ("gpu_endpoints", cx.gpu_endpoints.join(",")),
+        ("run_dir", cx.run_dir.display().to_string()),
+        ("seed", derived_seed(cx.seed, &neuron.name).to_string()),
     ])
 }
 
@@ -369,7 +399,42 @@ pub fn command_spec(
 
 #[cfg(test)]
 mod tests {
-    use super::{derived_seed, sample_size};
+    use super::*;
+
+    #[test]
+    fn every_placeholder_gets_a_value() {
+        let keys = crate::devnet::keys::NeuronKeys::derive(1, "sn1", "byo").unwrap();
+        let topology = crate::topology::parse(
+            "name: t\nsubnets:\n  - name: sn1\n    miners:\n      - {name: byo, command: 'true'}\n",
+            "t.yaml",
+        )
+        .unwrap();
+        let neuron = NeuronSetup {
+            name: "byo".into(),
+            role: crate::topology::Role::Miner,
+            keys,
+            uid: 1,
+            instance: topology.instances().remove(0),
+        };
+        let cx = CommandContext {
+            netuid: 1,
+            chain_ws: "ws://127.0.0.1:9944",
+            seed: 1,
+            wallet_path: Path::new("/w"),
+            run_dir: Path::new("/r"),
+            gpu_endpoints: vec!["http://a".into(), "http://b".into()],
+            axon_port: 4000,
+        };
+        let values = placeholder_values(&neuron, &cx);
+        for name in crate::topology::placeholders::names() {
+            let value = values
+                .get(name)
+                .unwrap_or_else(|| panic!("no value for {{{name}}}"));
+            assert!(!value.is_empty(), "{{{name}}} is empty");
+        }
+        assert_eq!(values["gpu_endpoints"], "http://a,http://b");
+        assert_eq!(values["hotkey_name"], "default");
+    }
 
     #[test]
     fn sample_sizes_spread_challenges_over_validators() {

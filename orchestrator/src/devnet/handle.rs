@@ -3,7 +3,8 @@
 //! snapshots. Dropping it tears everything down (the runtime's drop).
 
 use super::components::{
-    Launcher, NeuronContext, chain_spec, command_spec, gpu_spec, neuron_spec, placeholder_values,
+    CommandContext, Launcher, NeuronContext, chain_spec, command_spec, free_port, gpu_spec,
+    neuron_spec, placeholder_values,
 };
 use super::driver::{self, EpochPlan};
 use super::setup::{DevnetSetup, setup};
@@ -186,7 +187,21 @@ impl<R: Runtime> Devnet<R> {
                             })?,
                     ),
                 };
-                let values = placeholder_values(neuron, subnet.netuid, &chain_ws, dir.path());
+                let cx = CommandContext {
+                    netuid: subnet.netuid,
+                    chain_ws: &chain_ws,
+                    seed: topology.seed,
+                    wallet_path: dir.path(),
+                    run_dir: &runtime.run_dir_path(),
+                    gpu_endpoints: neuron
+                        .instance
+                        .gpus
+                        .iter()
+                        .filter_map(|g| gpus.get(g).cloned())
+                        .collect(),
+                    axon_port: free_port(host)?,
+                };
+                let values = placeholder_values(neuron, &cx);
                 if let Some(spec) = command_spec(neuron, &values)? {
                     progress(&format!("starting command {}", neuron.name));
                     runtime.start(spec).await?;

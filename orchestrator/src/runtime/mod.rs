@@ -209,6 +209,9 @@ pub trait Runtime {
         "127.0.0.1"
     }
 
+    /// The devnet's run directory (logs, manifest).
+    fn run_dir_path(&self) -> PathBuf;
+
     /// Starts a component and waits until it is ready. On failure nothing of it keeps running
     /// and the error carries the last lines of its log.
     fn start(

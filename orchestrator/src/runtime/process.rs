@@ -528,6 +528,10 @@ impl ProcessRuntime {
 }
 
 impl Runtime for ProcessRuntime {
+    fn run_dir_path(&self) -> PathBuf {
+        self.run_dir()
+    }
+
     async fn start(&mut self, spec: ComponentSpec) -> Result<ComponentStatus, RuntimeError> {
         run_dir::validate_name("component name", &spec.name)?;
         {

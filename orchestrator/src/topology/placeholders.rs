@@ -36,7 +36,7 @@ pub const PLACEHOLDERS: &[(&str, &str, &str)] = &[
     (
         "wallet_path",
         "LOCALTENSOR_WALLET_PATH",
-        "directory of a bittensor wallet holding both keys",
+        "an empty directory reserved for the neuron's bittensor wallet (build it from the key URIs)",
     ),
     (
         "wallet_name",

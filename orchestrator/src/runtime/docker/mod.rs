@@ -1086,6 +1086,10 @@ impl Runtime for DockerRuntime {
         "0.0.0.0"
     }
 
+    fn run_dir_path(&self) -> PathBuf {
+        self.run_dir()
+    }
+
     async fn start(&mut self, spec: ComponentSpec) -> Result<ComponentStatus, RuntimeError> {
         run_dir::validate_name("component name", &spec.name)?;
         {
