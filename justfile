@@ -13,10 +13,24 @@ epoch case:
 validate topology:
     cargo run -q -p localtensor -- validate {{topology}}
 
-# Benchmarks (consensus epoch sizes, GPU mock jobs).
+# Run a topology headless: `just run topologies/basic.yaml` writes out/snapshot.yaml and out/report.md.
+run topology:
+    cargo run -q -p localtensor -- run {{topology}} --out out
+
+# A devnet with live progress until Ctrl-C, e.g. `just up topologies/demo.yaml`.
+up topology="topologies/demo.yaml":
+    cargo run -q -p localtensor -- up {{topology}}
+
+# Compare every lock-step topology with its golden file (`just check --update` to accept changes).
+check *args:
+    cargo run -q -p localtensor -- check {{args}}
+
+# Benchmarks (consensus epoch sizes, GPU mock jobs, chain blocks, whole devnets).
 bench:
     cargo bench -p localtensor-consensus
     cargo bench -p localtensor-gpu-mock
+    cargo bench -p localtensor-chain
+    cargo bench -p localtensor --bench devnet
 
 # Format and lint.
 lint:

@@ -1,0 +1,179 @@
+//! Every example topology against its golden file: one test per topology (filter them by name,
+//! `cargo nextest run golden_basic`), each running `localtensor check topologies/<name>.yaml`
+//! exactly as a user would. When a change is intended, review the difference and update the
+//! file with `localtensor check topologies/<name>.yaml --update`.
+//!
+//! The `docker_*` tests run the same check in containers (`--runtime docker`): the Docker runtime
+//! must give the golden files the process runtime made, byte for byte, and leave no container or
+//! network behind. `large` (318 containers) is left to the process runtime: it needs minutes and
+//! gigabytes on the 2-core CI machine and exercises nothing the smaller topologies do not.
+//!
+//! `demo` runs free (interval sealing), so it has no golden file; its test checks that it runs,
+//! its bring-your-own command gets its placeholders, and nothing is left behind.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Containers and networks an orchestrator process created (by its pid label).
+fn docker_objects_of(pid: u32) -> Vec<String> {
+    let filter = format!("label=io.localtensor.orchestrator.pid={pid}");
+    let mut found = Vec::new();
+    for (kind, extra) in [("container", Some("-a")), ("network", None)] {
+        let out = Command::new("docker")
+            .args([kind, "ls", "-q", "--filter", &filter])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "docker {kind} ls failed");
+        found.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|id| format!("{kind} {id}")),
+        );
+    }
+    found
+}
+
+/// Runs `localtensor check` on one topology with a runtime; requires a match and no leftovers.
+fn check_on(name: &str, runtime: &str) {
+    let runs = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_localtensor"))
+        .current_dir(workspace())
+        .args(["check", &format!("topologies/{name}.yaml"), "--quiet"])
+        .args(["--runtime", runtime])
+        .env("LOCALTENSOR_RUN_ROOT", runs.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{name} on the {runtime} runtime does not match golden/{name}.yaml:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("ok   {name}: matches")),
+        "{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(runs.path()).unwrap().collect();
+    assert!(left.is_empty(), "run directories left: {left:?}");
+    if runtime == "docker" {
+        let left = docker_objects_of(pid);
+        assert!(left.is_empty(), "left behind by the run: {left:?}");
+    }
+}
+
+fn check(name: &str) {
+    check_on(name, "process");
+}
+
+fn check_docker(name: &str) {
+    check_on(name, "docker");
+}
+
+#[test]
+fn golden_minimal() {
+    check("minimal");
+}
+
+#[test]
+fn golden_basic() {
+    check("basic");
+}
+
+#[test]
+fn golden_multi_subnet() {
+    check("multi-subnet");
+}
+
+#[test]
+fn golden_adversarial() {
+    check("adversarial");
+}
+
+#[test]
+fn golden_gpu_heterogeneous() {
+    check("gpu-heterogeneous");
+}
+
+#[test]
+fn golden_large() {
+    check("large");
+}
+
+#[test]
+fn docker_minimal() {
+    check_docker("minimal");
+}
+
+#[test]
+fn docker_basic() {
+    check_docker("basic");
+}
+
+#[test]
+fn docker_multi_subnet() {
+    check_docker("multi-subnet");
+}
+
+#[test]
+fn docker_adversarial() {
+    check_docker("adversarial");
+}
+
+#[test]
+fn docker_gpu_heterogeneous() {
+    check_docker("gpu-heterogeneous");
+}
+
+#[test]
+fn demo_runs_with_its_bring_your_own_command() {
+    let runs = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_localtensor"))
+        .current_dir(workspace())
+        .args([
+            "run",
+            "topologies/demo.yaml",
+            "--epochs",
+            "1",
+            "--keep-logs",
+            "--out",
+        ])
+        .arg(out_dir.path())
+        .env("LOCALTENSOR_RUN_ROOT", runs.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let snapshot = std::fs::read_to_string(out_dir.path().join("snapshot.yaml")).unwrap();
+    let snapshot = localtensor::snapshot::parse(&snapshot, "snapshot.yaml").unwrap();
+    let subnet = &snapshot.epochs[0].subnets[0];
+    let byo = subnet
+        .neurons
+        .iter()
+        .find(|n| n.name == "byo-echo")
+        .unwrap();
+    // The kept run directory holds the command's log: every placeholder was substituted.
+    let run_dir = std::fs::read_dir(runs.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let log = std::fs::read_to_string(run_dir.join("logs/byo-echo.log")).unwrap();
+    assert!(log.starts_with("byo-echo: chain ws://127.0.0.1:"), "{log}");
+    assert!(
+        log.contains(&format!("netuid 1, hotkey {}", byo.hotkey)),
+        "{log}"
+    );
+    assert!(!log.contains('{'), "unsubstituted placeholder: {log}");
+}
