@@ -65,6 +65,12 @@ pub enum GpuError {
         /// The block the job was evaluated at.
         block: u64,
     },
+    /// A batch's own parameters are out of range (`max_units`, overflowing indices).
+    #[error("invalid batch: {reason}")]
+    InvalidBatch {
+        /// What is wrong.
+        reason: String,
+    },
     /// A fault parameter is out of range.
     #[error("invalid fault {field}: {reason}")]
     InvalidFault {
@@ -99,6 +105,7 @@ impl GpuError {
             GpuError::InvalidSize { .. } => "invalid_size",
             GpuError::OutOfMemory { .. } => "out_of_memory",
             GpuError::DeviceLost { .. } => "device_lost",
+            GpuError::InvalidBatch { .. } => "invalid_batch",
             GpuError::InvalidFault { .. } => "invalid_fault",
         }
     }

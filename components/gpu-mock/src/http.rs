@@ -18,6 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::batch::{BatchRequest, BatchStop};
 use crate::error::GpuError;
 use crate::fault::Faults;
 use crate::job::{Digest, JobKind, JobSpec, expected_result};
@@ -32,6 +33,7 @@ use crate::mock::{ClockState, GpuMock, JobRequest};
 /// | GET | `/v1/devices` | | `{"devices":[DeviceInfo]}` |
 /// | GET | `/v1/devices/{id}` | | `DeviceInfo` |
 /// | POST | `/v1/devices/{id}/jobs` | `JobRequest` | `JobOutcome` |
+/// | POST | `/v1/devices/{id}/jobs/batch` | `BatchRequest` | `BatchOutcome` |
 /// | GET | `/v1/telemetry` | | `Telemetry` |
 /// | GET | `/v1/devices/{id}/telemetry` | | `DeviceTelemetry` |
 /// | GET, PUT, DELETE | `/v1/devices/{id}/faults` | `Faults` (PUT) | `Faults` |
@@ -45,6 +47,7 @@ pub fn router(mock: Arc<GpuMock>) -> Router {
         .route("/v1/devices", get(list_devices))
         .route("/v1/devices/{id}", get(get_device))
         .route("/v1/devices/{id}/jobs", post(submit_job))
+        .route("/v1/devices/{id}/jobs/batch", post(submit_batch))
         .route("/v1/devices/{id}/telemetry", get(device_telemetry))
         .route(
             "/v1/devices/{id}/faults",
@@ -161,9 +164,9 @@ impl From<GpuError> for ApiError {
     fn from(error: GpuError) -> Self {
         let status = match &error {
             GpuError::UnknownDevice { .. } => StatusCode::NOT_FOUND,
-            GpuError::InvalidSize { .. } | GpuError::InvalidFault { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            GpuError::InvalidSize { .. }
+            | GpuError::InvalidBatch { .. }
+            | GpuError::InvalidFault { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             GpuError::OutOfMemory { .. } => StatusCode::INSUFFICIENT_STORAGE,
             GpuError::DeviceLost { .. } => StatusCode::SERVICE_UNAVAILABLE,
         };
@@ -285,6 +288,31 @@ async fn submit_job(
         Err(e) => tracing::debug!(device = id, error = %e, "job failed"),
     }
     Ok(Json(outcome?).into_response())
+}
+
+async fn submit_batch(
+    State(mock): Shared,
+    Path(raw): Path<String>,
+    ApiJson(request): ApiJson<BatchRequest>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&raw)?;
+    // Up to MAX_BATCH_UNITS real jobs: off the async workers, like a single job.
+    let outcome = tokio::task::spawn_blocking(move || mock.submit_batch(id, &request))
+        .await
+        .map_err(internal)??;
+    match &outcome.stop {
+        BatchStop::Error { index, error } => {
+            tracing::debug!(device = id, units = outcome.units.len(), index, error = %error, "batch ended by a device error");
+        }
+        stop => tracing::debug!(
+            device = id,
+            units = outcome.units.len(),
+            used_ns = outcome.used_ns,
+            ?stop,
+            "batch done"
+        ),
+    }
+    Ok(Json(outcome).into_response())
 }
 
 async fn telemetry(State(mock): Shared) -> Response {

@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+mod batch;
 pub mod cli;
 mod config;
 mod decimal;
@@ -36,6 +37,7 @@ mod seed;
 mod telemetry;
 mod timing;
 
+pub use batch::{BatchOutcome, BatchRequest, BatchStop, BatchUnit, MAX_BATCH_UNITS};
 pub use config::{DEFAULT_BLOCK_TIME_MS, MAX_BLOCK_TIME_MS, MAX_DEVICES};
 pub use config::{DeviceSpec, MockConfig, ProfileSpec};
 pub use decimal::Decimal6;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use localtensor_gpu_mock::Digest;
+use localtensor_gpu_mock::{BatchRequest, Digest};
 use serde::Deserialize;
 
 use crate::NeuronError;
@@ -31,10 +31,25 @@ struct DeviceEntry {
     id: u64,
 }
 
+/// The parts of a GPU mock's `POST /v1/devices/{id}/jobs/batch` answer the miner uses.
 #[derive(Deserialize)]
-struct JobAnswer {
+struct BatchAnswer {
+    units: Vec<BatchUnitAnswer>,
+    stop: BatchStopAnswer,
+}
+
+#[derive(Deserialize)]
+struct BatchUnitAnswer {
+    index: u64,
     result: Digest,
     duration_ns: u64,
+}
+
+#[derive(Deserialize)]
+struct BatchStopAnswer {
+    reason: String,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
 }
 
 /// Lists the devices of every GPU mock, in flag order then device id, as lanes (at most
@@ -85,6 +100,10 @@ pub async fn discover_lanes(
 
 /// Runs units `lane, lane + lanes, …` of `challenge` on `device` while their simulated
 /// durations fit the budget. A GPU error (device lost, out of memory, unreachable) ends the lane.
+///
+/// One batch request does the whole lane: the GPU mock runs the units one after another exactly
+/// as single jobs, keeps those whose cumulative duration fits the budget and stops at the first
+/// error, so the units are those a job-by-job loop would get.
 pub async fn run_lane(
     http: &reqwest::Client,
     device: &Lane,
@@ -92,50 +111,66 @@ pub async fn run_lane(
     lanes: u32,
     challenge: &Challenge,
 ) -> Vec<UnitResult> {
+    let stride = u64::from(lanes.max(1));
+    let request = BatchRequest {
+        kind: challenge.kind,
+        size: challenge.size,
+        seed: challenge.seed,
+        block: Some(challenge.block),
+        first_index: u64::from(lane),
+        stride,
+        max_units: MAX_UNITS_PER_LANE,
+        budget_ns: challenge.budget_ns(),
+    };
+    let answer = http
+        .post(format!(
+            "{}/v1/devices/{}/jobs/batch",
+            device.url, device.device
+        ))
+        .timeout(GPU_REQUEST_TIMEOUT)
+        .json(&request)
+        .send()
+        .await;
+    let batch: BatchAnswer = match answer {
+        Ok(resp) if resp.status().is_success() => match resp.json().await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(url = %device.url, device = device.device, error = %e, "GPU answer unreadable; lane stops");
+                return Vec::new();
+            }
+        },
+        Ok(resp) => {
+            tracing::info!(url = %device.url, device = device.device, status = %resp.status(), "GPU refused the batch; lane stops");
+            return Vec::new();
+        }
+        Err(e) => {
+            tracing::warn!(url = %device.url, device = device.device, error = %e, "GPU unreachable; lane stops");
+            return Vec::new();
+        }
+    };
+    if let Some(error) = &batch.stop.error {
+        tracing::info!(url = %device.url, device = device.device, reason = %batch.stop.reason, %error, "GPU refused a job; lane stops");
+    }
+    // Re-applies the lane's rules to what the mock listed: its own indices in order, at most
+    // MAX_UNITS_PER_LANE, within the budget. A conforming mock passes all of them unchanged.
     let budget = challenge.budget_ns();
     let mut used: u64 = 0;
-    let mut units = Vec::new();
-    for k in 0..u64::from(MAX_UNITS_PER_LANE) {
-        let index = u64::from(lane) + k * u64::from(lanes.max(1));
-        let spec = challenge.unit_spec(index);
-        let body = serde_json::json!({
-            "kind": spec.kind,
-            "size": spec.size,
-            "seed": spec.seed,
-            "block": challenge.block,
-        });
-        let answer = http
-            .post(format!("{}/v1/devices/{}/jobs", device.url, device.device))
-            .timeout(GPU_REQUEST_TIMEOUT)
-            .json(&body)
-            .send()
-            .await;
-        let job: JobAnswer = match answer {
-            Ok(resp) if resp.status().is_success() => match resp.json().await {
-                Ok(job) => job,
-                Err(e) => {
-                    tracing::warn!(url = %device.url, device = device.device, error = %e, "GPU answer unreadable; lane stops");
-                    break;
-                }
-            },
-            Ok(resp) => {
-                tracing::info!(url = %device.url, device = device.device, status = %resp.status(), "GPU refused a job; lane stops");
-                break;
-            }
-            Err(e) => {
-                tracing::warn!(url = %device.url, device = device.device, error = %e, "GPU unreachable; lane stops");
-                break;
-            }
-        };
-        match used.checked_add(job.duration_ns) {
+    let mut units = Vec::with_capacity(batch.units.len());
+    for (k, unit) in (0..u64::from(MAX_UNITS_PER_LANE)).zip(batch.units) {
+        let index = u64::from(lane) + k * stride;
+        if unit.index != index {
+            tracing::warn!(url = %device.url, device = device.device, expected = index, got = unit.index, "GPU batch lists an unexpected unit; lane stops");
+            break;
+        }
+        match used.checked_add(unit.duration_ns) {
             Some(total) if total <= budget => used = total,
             _ => break,
         }
         units.push(UnitResult {
             index,
             lane,
-            result: job.result,
-            duration_ns: job.duration_ns,
+            result: unit.result,
+            duration_ns: unit.duration_ns,
         });
     }
     units
