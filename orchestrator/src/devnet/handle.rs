@@ -38,8 +38,6 @@ pub struct Devnet<R: Runtime> {
     peers: BTreeMap<String, Peer>,
     http: reqwest::Client,
     head: u64,
-    /// Wallet directories of bring-your-own neurons; removed on drop.
-    _wallets: Option<tempfile::TempDir>,
 }
 
 /// Whether any built-in neuron runs (miners publish their axons in the first sealed block).
@@ -167,7 +165,10 @@ impl<R: Runtime> Devnet<R> {
             }
         }
         // Bring-your-own commands last: every endpoint they may call is up.
-        let mut wallets = None;
+        // Wallet directories live in the run directory, so teardown (or the sweep after a
+        // `kill -9`) removes them with everything else.
+        let run_dir = runtime.run_dir_path();
+        let wallets = run_dir.join("wallets");
         for subnet in &setup.subnets {
             for neuron in &subnet.neurons {
                 if !matches!(
@@ -176,23 +177,15 @@ impl<R: Runtime> Devnet<R> {
                 ) {
                     continue;
                 }
-                let dir = match &wallets {
-                    Some(dir) => dir,
-                    None => wallets.insert(
-                        tempfile::Builder::new()
-                            .prefix("localtensor-wallets-")
-                            .tempdir()
-                            .map_err(|e| {
-                                DevnetError::Launcher(format!("creating wallet directories: {e}"))
-                            })?,
-                    ),
-                };
+                std::fs::create_dir_all(&wallets).map_err(|e| {
+                    DevnetError::Launcher(format!("creating {}: {e}", wallets.display()))
+                })?;
                 let cx = CommandContext {
                     netuid: subnet.netuid,
                     chain_ws: &chain_ws,
                     seed: topology.seed,
-                    wallet_path: dir.path(),
-                    run_dir: &runtime.run_dir_path(),
+                    wallet_path: &wallets,
+                    run_dir: &run_dir,
                     gpu_endpoints: neuron
                         .instance
                         .gpus
@@ -222,7 +215,6 @@ impl<R: Runtime> Devnet<R> {
             peers,
             http,
             head,
-            _wallets: wallets,
         };
         let has_neurons = setup_has_builtin_neurons(&devnet.setup);
         if has_neurons {
