@@ -15,6 +15,7 @@
 //!   epochs a fault counts;
 //! - bring-your-own commands only use known placeholders; [`placeholders::render`] fills them.
 
+mod builder;
 mod decode;
 pub mod defaults;
 mod diagnostics;
@@ -40,6 +41,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use builder::{Neurons, SubnetBuilder, TopologyBuilder};
 pub use diagnostics::{Diagnostic, Loc, TopologyError, render_warnings};
 pub use expand::{Instance, instance_names};
 pub use expectation::METRICS;
