@@ -265,13 +265,11 @@ impl<R: Runtime> Devnet<R> {
         if self.topology.chain.sealing == Sealing::Interval {
             tokio::time::sleep(Duration::from_millis(self.topology.chain.block_time_ms)).await;
         }
-        let mined = self
-            .client
+        self.client
             .devnet()
             .mine(1)
             .await
             .map_err(chain("sealing a block"))?;
-        let _ = mined;
         self.head += 1;
         if self.topology.chain.lockstep {
             self.wait_block_done(self.head).await?;

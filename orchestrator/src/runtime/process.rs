@@ -116,6 +116,12 @@ pub(crate) struct Shared {
     state: Mutex<DevnetState>,
 }
 
+impl crate::runtime::shutdown::TearDown for Shared {
+    fn teardown_blocking(&self) -> Result<(), RuntimeError> {
+        Shared::teardown_blocking(self)
+    }
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, DevnetState> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)

@@ -1,16 +1,21 @@
 //! Teardown on SIGINT/SIGTERM of the orchestrator.
 //!
-//! Every [`super::ProcessRuntime`] registers itself here (a [`super::DockerRuntime`] in its
-//! own list, torn down by the same handler); the handler installed by
-//! [`install_shutdown_handler`] tears all of them down when the first signal arrives.
+//! Every runtime ([`super::ProcessRuntime`], [`super::docker::DockerRuntime`]) registers its
+//! devnet here; the handler installed by [`install_shutdown_handler`] tears all of them down
+//! when the first signal arrives.
 
 use super::RuntimeError;
-use super::process::Shared;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
-static LIVE: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
+/// A devnet's shared state, as the signal handler sees it.
+pub(crate) trait TearDown: Send + Sync {
+    /// Stops every component and releases the devnet's resources. Blocking; idempotent.
+    fn teardown_blocking(&self) -> Result<(), RuntimeError>;
+}
+
+static LIVE: Mutex<Vec<Weak<dyn TearDown>>> = Mutex::new(Vec::new());
 
 /// Set as soon as a shutdown signal arrives, before the teardown it starts.
 static REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -22,15 +27,16 @@ pub fn shutdown_requested() -> bool {
 }
 
 /// Registers a devnet for teardown on a shutdown signal.
-pub(crate) fn register(shared: &Arc<Shared>) {
+pub(crate) fn register<T: TearDown + 'static>(shared: &Arc<T>) {
     let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
     live.retain(|w| w.strong_count() > 0);
-    live.push(Arc::downgrade(shared));
+    let shared: Arc<dyn TearDown> = shared.clone();
+    live.push(Arc::downgrade(&shared));
 }
 
 /// Tears down every devnet of this process that is still alive. Blocking.
 pub(crate) fn teardown_all() {
-    let devnets: Vec<Arc<Shared>> = LIVE
+    let devnets: Vec<Arc<dyn TearDown>> = LIVE
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .iter()
@@ -39,7 +45,6 @@ pub(crate) fn teardown_all() {
     for devnet in devnets {
         let _ = devnet.teardown_blocking();
     }
-    super::docker::teardown_all_blocking();
 }
 
 /// Resolves once a shutdown signal arrived **and** every devnet has been torn down; see

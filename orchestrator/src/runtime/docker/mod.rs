@@ -45,7 +45,7 @@ use error::{is_not_found, is_not_modified};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use watch::Followed;
@@ -158,7 +158,7 @@ impl DockerRuntimeBuilder {
             state: Mutex::new(state),
             socket,
         });
-        register(&shared);
+        super::shutdown::register(&shared);
         Ok(DockerRuntime { shared, docker })
     }
 }
@@ -232,28 +232,6 @@ pub(crate) struct Shared {
     socket: String,
 }
 
-static LIVE: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
-
-fn register(shared: &Arc<Shared>) {
-    let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
-    live.retain(|w| w.strong_count() > 0);
-    live.push(Arc::downgrade(shared));
-}
-
-/// Tears down every Docker devnet of this process that is still alive (the shutdown signal
-/// handler calls it). Blocking.
-pub(crate) fn teardown_all_blocking() {
-    let devnets: Vec<Arc<Shared>> = LIVE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .filter_map(Weak::upgrade)
-        .collect();
-    for devnet in devnets {
-        let _ = devnet.teardown_blocking();
-    }
-}
-
 /// What a teardown has to remove, taken from the state when it begins.
 #[derive(Debug, Clone)]
 struct TeardownPlan {
@@ -261,6 +239,12 @@ struct TeardownPlan {
     grace: Duration,
     /// Components live when the teardown began: they end up `Stopped`, not `Exited`.
     live: Vec<String>,
+}
+
+impl crate::runtime::shutdown::TearDown for Shared {
+    fn teardown_blocking(&self) -> Result<(), RuntimeError> {
+        Shared::teardown_blocking(self)
+    }
 }
 
 impl Shared {
