@@ -20,6 +20,7 @@
 //! per-signer lock), so concurrent calls from one key do not collide.
 
 mod blocks;
+pub mod calls;
 pub mod devnet;
 mod error;
 mod keys;

@@ -4,7 +4,7 @@
 
 use crate::error::{ChainError, Result};
 use crate::keys::{AccountId, Keypair, account_id};
-use crate::{Client, Value};
+use crate::{Client, Value, calls};
 use std::net::IpAddr;
 use subxt::PolkadotConfig;
 use subxt::client::OnlineClientAtBlockImpl;
@@ -330,10 +330,6 @@ fn u(v: impl Into<u128>) -> Value {
     Value::u128(v.into())
 }
 
-fn account(a: &AccountId) -> Value {
-    Value::from_bytes(a.0)
-}
-
 fn u16s(v: &[u16]) -> Value {
     Value::unnamed_composite(v.iter().map(|x| u(*x)))
 }
@@ -387,12 +383,7 @@ impl Client {
         dest: &AccountId,
         amount: u64,
     ) -> Result<TxOutcome> {
-        let dest = Value::unnamed_variant("Id", [account(dest)]);
-        self.execute(
-            signer,
-            &Call::new("Balances", "transfer_keep_alive", [dest, u(amount)]),
-        )
-        .await
+        self.execute(signer, &calls::transfer(dest, amount)).await
     }
 
     /// `SubtensorModule.register_network(hotkey)`, signed by the owner coldkey. The new netuid
@@ -402,20 +393,13 @@ impl Client {
         coldkey: &Keypair,
         hotkey: &AccountId,
     ) -> Result<TxOutcome> {
-        self.execute(
-            coldkey,
-            &Call::new("SubtensorModule", "register_network", [account(hotkey)]),
-        )
-        .await
+        self.execute(coldkey, &calls::register_network(hotkey))
+            .await
     }
 
     /// `SubtensorModule.start_call(netuid)`, signed by the subnet owner: starts emission.
     pub async fn start_call(&self, owner: &Keypair, netuid: u16) -> Result<TxOutcome> {
-        self.execute(
-            owner,
-            &Call::new("SubtensorModule", "start_call", [u(netuid)]),
-        )
-        .await
+        self.execute(owner, &calls::start_call(netuid)).await
     }
 
     /// `SubtensorModule.burned_register(netuid, hotkey)`, signed by the coldkey that pays the
@@ -426,15 +410,8 @@ impl Client {
         netuid: u16,
         hotkey: &AccountId,
     ) -> Result<TxOutcome> {
-        self.execute(
-            coldkey,
-            &Call::new(
-                "SubtensorModule",
-                "burned_register",
-                [u(netuid), account(hotkey)],
-            ),
-        )
-        .await
+        self.execute(coldkey, &calls::burned_register(netuid, hotkey))
+            .await
     }
 
     /// `SubtensorModule.add_stake(hotkey, netuid, amount)` (TAO rao), signed by the coldkey.
@@ -445,15 +422,8 @@ impl Client {
         netuid: u16,
         amount: u64,
     ) -> Result<TxOutcome> {
-        self.execute(
-            coldkey,
-            &Call::new(
-                "SubtensorModule",
-                "add_stake",
-                [account(hotkey), u(netuid), u(amount)],
-            ),
-        )
-        .await
+        self.execute(coldkey, &calls::add_stake(hotkey, netuid, amount))
+            .await
     }
 
     /// `SubtensorModule.remove_stake(hotkey, netuid, amount)` (alpha rao), signed by the coldkey.
@@ -464,15 +434,8 @@ impl Client {
         netuid: u16,
         amount: u64,
     ) -> Result<TxOutcome> {
-        self.execute(
-            coldkey,
-            &Call::new(
-                "SubtensorModule",
-                "remove_stake",
-                [account(hotkey), u(netuid), u(amount)],
-            ),
-        )
-        .await
+        self.execute(coldkey, &calls::remove_stake(hotkey, netuid, amount))
+            .await
     }
 
     /// The call [`Client::set_weights`] sends: `set_mechanism_weights(netuid, 0, uids, weights,
@@ -563,8 +526,7 @@ impl Client {
     pub async fn sudo(&self, sudo_key: &Keypair, call: &Call) -> Result<TxOutcome> {
         let at = self.inner.api.at_current_block().await?;
         call.check(at.metadata_ref())?;
-        self.execute(sudo_key, &Call::new("Sudo", "sudo", [call.to_value()]))
-            .await
+        self.execute(sudo_key, &calls::sudo(call)).await
     }
 
     /// Sets a subnet hyperparameter through `Sudo.sudo(AdminUtils.sudo_set_<name>(netuid,
@@ -577,12 +539,7 @@ impl Client {
         netuid: u16,
         value: impl Into<Value>,
     ) -> Result<TxOutcome> {
-        let call_name = if name.starts_with("sudo_set_") {
-            name.to_string()
-        } else {
-            format!("sudo_set_{name}")
-        };
-        let call = Call::new("AdminUtils", call_name, [u(netuid), value.into()]);
-        self.sudo(sudo_key, &call).await
+        self.sudo(sudo_key, &calls::set_hyperparameter(name, netuid, value))
+            .await
     }
 }

@@ -6,7 +6,6 @@
 //! a run goes the same on every runtime.
 
 pub mod batch;
-pub mod calls;
 pub mod components;
 pub mod driver;
 pub mod handle;

@@ -6,11 +6,10 @@
 //! replicas by index (see `Topology::instances`); uid 0 is the subnet owner's hotkey.
 
 use super::batch::{self, Batch};
-use super::calls;
 use super::keys::{NeuronKeys, alice};
 use super::{DevnetError, chain};
 use crate::topology::{Instance, Role, Subnet, Topology};
-use localtensor_client::{Call, Client, Value};
+use localtensor_client::{Call, Client, Value, calls};
 
 /// TAO (in rao) each coldkey gets beyond its stake and registration burn, for fees.
 const FEE_MARGIN: u64 = 10_000_000_000;
@@ -81,7 +80,12 @@ fn hyperparameter_calls(subnet: &Subnet, netuid: u16) -> Vec<(&'static str, Call
         ("min_burn", n(h.min_burn.rao)),
     ]
     .into_iter()
-    .map(|(name, value)| (name, calls::sudo_set(name, netuid, value)))
+    .map(|(name, value)| {
+        (
+            name,
+            calls::sudo(&calls::set_hyperparameter(name, netuid, value)),
+        )
+    })
     .collect();
     if h.liquid_alpha {
         let alpha = Call::new(
