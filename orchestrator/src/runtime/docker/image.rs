@@ -103,7 +103,7 @@ pub async fn list_images(docker: &Docker) -> Result<Vec<ImageRef>, DockerError> 
         // The list gives whole seconds; the inspect gives the creation time to the nanosecond,
         // in the same form `ensure_image` returns, and orders images built in the same second.
         let created = match docker.inspect_image(&s.id).await {
-            Ok(inspect) => inspect.created,
+            Ok(inspect) => inspect.created.and_then(rfc3339),
             Err(e) if is_not_found(&e) => continue,
             Err(e) => return Err(DockerError::api(format!("inspect image {}", s.id))(e)),
         };
@@ -130,6 +130,11 @@ pub async fn list_images(docker: &Docker) -> Result<Vec<ImageRef>, DockerError> 
     }
     images.sort_by_key(|i| std::cmp::Reverse(created_key(i.created.as_deref())));
     Ok(images)
+}
+
+/// An engine timestamp as RFC 3339 (`2026-12-01T19:53:01.12345Z`).
+fn rfc3339(time: time::OffsetDateTime) -> Option<String> {
+    time.format(&time::format_description::well_known::Rfc3339).ok()
 }
 
 /// A sort key for the engine's RFC 3339 UTC times (`2026-12-01T19:53:01.12345Z`): the part
@@ -191,7 +196,7 @@ async fn find(docker: &Docker, package: &Package) -> Result<Option<ImageRef>, Do
             id: inspect.id.unwrap_or_default(),
             binary: package.name.clone(),
             content_hash: package.content_hash.clone(),
-            created: inspect.created,
+            created: inspect.created.and_then(rfc3339),
             built: false,
         })),
         Err(e) if is_not_found(&e) => Ok(None),

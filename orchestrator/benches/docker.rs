@@ -1,0 +1,2 @@
+//! Docker runtime benchmarks (placeholder replaced by the benchmark work).
+fn main() {}
