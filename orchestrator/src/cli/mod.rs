@@ -4,6 +4,7 @@ mod check;
 mod component;
 mod consensus;
 mod diff;
+mod fault;
 mod run;
 mod spawn_for_tests;
 mod up;
@@ -42,6 +43,8 @@ enum Command {
     Logs(up::LogsArgs),
     /// Stop a devnet started by `up --detach` and remove everything it created.
     Down(up::Target),
+    /// Apply a fault to a devnet started by `up`: kill, restart, pause, resume, partition, heal.
+    Fault(fault::FaultArgs),
     /// Run one devnet component (chain, GPU mock) from this binary.
     #[command(name = "__component", hide = true)]
     Component(component::ComponentArgs),
@@ -95,6 +98,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => up::status(args),
         Command::Logs(args) => up::logs(args),
         Command::Down(args) => up::down(args),
+        Command::Fault(args) => fault::run(args),
         Command::Component(args) => component::run(args),
         Command::Consensus(cmd) => consensus::run(cmd),
         Command::Diff(args) => diff::run(args),

@@ -3,7 +3,7 @@
 
 use super::{Outcome, UserError};
 use anyhow::Context as _;
-use localtensor::devnet::{Devnet, Launcher};
+use localtensor::devnet::{Devnet, Launcher, check_faults_supported};
 use localtensor::runtime::{
     ProcessRuntime, Runtime, ShutdownSignal, default_root, docker, install_shutdown_handler,
     shutdown_requested, sweep_leftovers,
@@ -50,6 +50,14 @@ pub(crate) enum RuntimeChoice {
 }
 
 impl RuntimeChoice {
+    /// The value as written on the command line.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Process => "process",
+            Self::Docker => "docker",
+        }
+    }
+
     /// The choice on the command line, else the topology's.
     pub(crate) fn resolve(flag: Option<Self>, topology: &Topology) -> Self {
         flag.unwrap_or(match topology.runtime {
@@ -114,6 +122,10 @@ pub(crate) async fn run_topology(
     verbose: bool,
     runtime: RuntimeChoice,
 ) -> Result<Snapshot, UserError> {
+    // The process runtime cannot cut the network: refuse such a schedule before anything runs.
+    if runtime == RuntimeChoice::Process {
+        check_faults_supported(topology, false, "process").map_err(UserError::bad_input)?;
+    }
     let mut signal = install_shutdown_handler().map_err(anyhow::Error::new)?;
     let root = root.unwrap_or_else(default_root);
     let swept = sweep_leftovers(&root).map_err(anyhow::Error::new)?;

@@ -5,16 +5,16 @@
 //! A devnet started by `up` is named after its topology (or `--id`); its run directory holds
 //! the manifest that `status`, `logs` and `down` read.
 
-use super::run::load_topology;
+use super::run::{RuntimeChoice, load_topology};
 use super::{Outcome, UserError};
 use anyhow::Context as _;
 use localtensor::devnet::driver::next_epoch_block;
-use localtensor::devnet::{Devnet, Launcher};
+use localtensor::devnet::{Devnet, Launcher, check_faults_supported};
 use localtensor::runtime::manifest::Manifest;
 use localtensor::runtime::run_dir::MANIFEST_FILE;
 use localtensor::runtime::{
-    ProcessRuntime, ShutdownSignal, default_root, install_shutdown_handler, shutdown_requested,
-    sweep_leftovers,
+    ProcessRuntime, Runtime, ShutdownSignal, default_root, docker, install_shutdown_handler,
+    shutdown_requested, sweep_leftovers,
 };
 use localtensor::topology::Sealing;
 use std::io::{BufRead as _, Read as _, Write as _};
@@ -40,6 +40,9 @@ pub(crate) struct UpArgs {
     /// Where run directories live (default: $XDG_RUNTIME_DIR/localtensor or the temp dir).
     #[arg(long, env = "LOCALTENSOR_RUN_ROOT")]
     root: Option<PathBuf>,
+    /// Where components run (default: the topology's `runtime`, else local processes).
+    #[arg(long, value_enum)]
+    runtime: Option<RuntimeChoice>,
 }
 
 /// Which devnet `status`, `logs` and `down` act on.
@@ -116,6 +119,7 @@ fn detach(args: &UpArgs, root: &Path, id: &str) -> Result<Outcome, UserError> {
         ])
         .arg("--root")
         .arg(root)
+        .args(args.runtime.iter().flat_map(|r| ["--runtime", r.as_str()]))
         .stdin(Stdio::null())
         .stdout(log.try_clone().context("duplicating the log handle")?)
         .stderr(log)
@@ -163,18 +167,53 @@ async fn serve(
     root: PathBuf,
     id: String,
 ) -> Result<Outcome, UserError> {
+    let choice = RuntimeChoice::resolve(args.runtime, &topology);
+    if choice == RuntimeChoice::Process {
+        check_faults_supported(&topology, false, "process").map_err(UserError::bad_input)?;
+    }
     let mut signal = install_shutdown_handler().map_err(anyhow::Error::new)?;
     sweep_leftovers(&root).map_err(anyhow::Error::new)?;
-    let runtime = ProcessRuntime::builder()
-        .with_root(&root)
-        .with_devnet_id(&id)
-        .with_topology_hash(topology.hash())
-        .build()
-        .map_err(UserError::bad_input)?;
-    let run_dir = runtime.run_dir();
+    match choice {
+        RuntimeChoice::Process => {
+            let runtime = ProcessRuntime::builder()
+                .with_root(&root)
+                .with_devnet_id(&id)
+                .with_topology_hash(topology.hash())
+                .build()
+                .map_err(UserError::bad_input)?;
+            serve_on(runtime, &args, topology, &root, &id, &mut signal).await
+        }
+        RuntimeChoice::Docker => {
+            let docker = docker::connect(None).await.map_err(UserError::bad_input)?;
+            docker::sweep_docker_leftovers(&docker)
+                .await
+                .map_err(anyhow::Error::new)?;
+            let runtime = docker::DockerRuntime::builder()
+                .with_root(&root)
+                .with_devnet_id(&id)
+                .with_topology_hash(topology.hash())
+                .build()
+                .await
+                .map_err(UserError::bad_input)?;
+            serve_on(runtime, &args, topology, &root, &id, &mut signal).await
+        }
+    }
+}
+
+/// Runs the devnet on `runtime` until it fails or a signal stops it.
+async fn serve_on<R: Runtime>(
+    runtime: R,
+    args: &UpArgs,
+    topology: localtensor::topology::Topology,
+    root: &Path,
+    id: &str,
+    signal: &mut ShutdownSignal,
+) -> Result<Outcome, UserError> {
+    let run_dir = runtime.run_dir_path();
+    let id = id.to_owned();
     // A detached run's log moves into its run directory (the open handle keeps writing), so
     // teardown, or the sweep after a `kill -9`, removes it with everything else.
-    let _ = std::fs::rename(detached_log(&root, &id), run_dir.join(DETACHED_LOG));
+    let _ = std::fs::rename(detached_log(root, &id), run_dir.join(DETACHED_LOG));
     let launcher = Launcher::current_exe().map_err(anyhow::Error::new)?;
     let started = Instant::now();
     let say = move |line: &str| eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64());
@@ -185,6 +224,7 @@ async fn serve(
     let work = async {
         let result: Result<std::convert::Infallible, localtensor::devnet::DevnetError> = async {
             let mut devnet = Devnet::launch(runtime, topology.clone(), &launcher, say).await?;
+            let control = devnet.listen_for_control()?;
             let mut components = serde_json::Map::new();
             for status in devnet.runtime_mut().statuses() {
                 components.insert(
@@ -197,6 +237,7 @@ async fn serve(
                 "devnet": id,
                 "chain": devnet.chain_endpoint(),
                 "run_dir": run_dir,
+                "control": control,
                 "components": components,
             });
             println!("{line}");
@@ -223,7 +264,7 @@ async fn serve(
     tokio::select! {
         result = work => match result {
             // Failing because the teardown stopped the components: report the interruption.
-            Err(_) if shutdown_requested() => interrupted(&mut signal, &id).await,
+            Err(_) if shutdown_requested() => interrupted(signal, &id).await,
             Err(error) => Err(UserError::from(anyhow::Error::new(error))),
         },
         got = signal.recv() => {
@@ -257,7 +298,7 @@ fn manifests(root: &Path) -> Vec<Manifest> {
 }
 
 /// The devnet a command acts on: the named one, or the only one.
-fn select(target: &Target) -> Result<Manifest, UserError> {
+pub(crate) fn select(target: &Target) -> Result<Manifest, UserError> {
     let root = root_of(target.root.clone());
     let all = manifests(&root);
     match &target.devnet {

@@ -6,6 +6,7 @@ use super::components::{
     CommandContext, Launcher, NeuronContext, chain_spec, command_spec, free_port, gpu_spec,
     neuron_spec, placeholder_values,
 };
+use super::control::{self, ControlReply, PendingRequest};
 use super::driver::{self, EpochPlan};
 use super::setup::{DevnetSetup, setup};
 use super::{DevnetError, chain};
@@ -38,6 +39,8 @@ pub struct Devnet<R: Runtime> {
     peers: BTreeMap<String, Peer>,
     http: reqwest::Client,
     head: u64,
+    /// Faults asked for through the control socket, applied between blocks.
+    control: Option<tokio::sync::mpsc::Receiver<PendingRequest>>,
 }
 
 /// Whether any built-in neuron runs (miners publish their axons in the first sealed block).
@@ -59,6 +62,28 @@ fn http_base(status: &ComponentStatus) -> Result<String, DevnetError> {
     } else {
         format!("http://{addr}")
     })
+}
+
+/// Whether a runtime (`kind`, able to cut the network or not) can apply every fault the
+/// topology schedules; the error names the first it cannot.
+pub fn check_faults_supported(
+    topology: &Topology,
+    can_partition: bool,
+    kind: &'static str,
+) -> Result<(), DevnetError> {
+    match topology
+        .faults
+        .iter()
+        .find(|f| f.action.needs_network() && !can_partition)
+    {
+        Some(fault) => Err(DevnetError::UnsupportedFault {
+            index: fault.index + 1,
+            action: fault.action.as_str(),
+            target: fault.target.value.clone(),
+            runtime: kind,
+        }),
+        None => Ok(()),
+    }
 }
 
 impl Devnet<crate::runtime::ProcessRuntime> {
@@ -83,6 +108,8 @@ impl<R: Runtime> Devnet<R> {
         launcher: &Launcher,
         mut progress: impl FnMut(&str),
     ) -> Result<Self, DevnetError> {
+        // Refuse what the runtime cannot do before anything starts.
+        check_faults_supported(&topology, runtime.can_partition(), runtime.kind())?;
         let host = runtime.listen_host();
         progress("starting the chain");
         let chain_status = runtime.start(chain_spec(launcher, &topology, host)).await?;
@@ -215,6 +242,7 @@ impl<R: Runtime> Devnet<R> {
             peers,
             http,
             head,
+            control: None,
         };
         let has_neurons = setup_has_builtin_neurons(&devnet.setup);
         if has_neurons {
@@ -259,12 +287,50 @@ impl<R: Runtime> Devnet<R> {
         self.head
     }
 
+    /// Opens the control socket (`control.sock` in the run directory): from then on, faults
+    /// asked for with `localtensor fault` are applied before the next block is sealed.
+    pub fn listen_for_control(&mut self) -> Result<std::path::PathBuf, DevnetError> {
+        let path = self.runtime.run_dir_path().join(control::CONTROL_SOCKET);
+        self.control =
+            Some(control::listen(&path).map_err(|e| DevnetError::Launcher(e.to_string()))?);
+        Ok(path)
+    }
+
+    /// Applies the faults queued on the control socket, answering each.
+    async fn apply_control_requests(&mut self) {
+        let mut pending = Vec::new();
+        if let Some(queue) = self.control.as_mut() {
+            while let Ok(request) = queue.try_recv() {
+                pending.push(request);
+            }
+        }
+        for request in pending {
+            let action = request.action;
+            let target = request.target.clone();
+            let reply = match self.apply(action, &target, None).await {
+                Ok(()) => ControlReply {
+                    ok: true,
+                    message: format!(
+                        "{} {target}: applied before block {}",
+                        action.as_str(),
+                        self.head + 1
+                    ),
+                    block: Some(self.head),
+                },
+                Err(e) => ControlReply::refused(e.to_string()),
+            };
+            request.answer(reply);
+        }
+    }
+
     /// Seals one block and, in lock-step, waits until every active built-in neuron reports it
-    /// done. In interval mode it first waits out the block time.
+    /// done. In interval mode it first waits out the block time. Faults queued on the control
+    /// socket are applied first.
     pub async fn seal_one(&mut self) -> Result<u64, DevnetError> {
         if self.topology.chain.sealing == Sealing::Interval {
             tokio::time::sleep(Duration::from_millis(self.topology.chain.block_time_ms)).await;
         }
+        self.apply_control_requests().await;
         self.client
             .devnet()
             .mine(1)
@@ -327,6 +393,7 @@ impl<R: Runtime> Devnet<R> {
                 && self.topology.chain.sealing == Sealing::Manual
                 && faults.range(next..=block).next().is_none();
             if lazy {
+                self.apply_control_requests().await;
                 // Nobody to wait for: seal the rest in one call.
                 self.client
                     .devnet()
@@ -430,18 +497,75 @@ impl<R: Runtime> Devnet<R> {
         let fault = self.topology.faults[index].clone();
         let target = fault.target.value.clone();
         progress(&format!(
-            "before block {}: {:?} on {target}",
+            "before block {}: {} {target}",
             self.head + 1,
-            fault.action
+            fault.action.as_str()
         ));
-        match fault.action {
+        self.apply(fault.action, &target, fault.faults.as_ref())
+            .await
+    }
+
+    /// Applies a fault now, as the schedule does: to component `target`, or to every instance
+    /// of a neuron group. `faults` is the fault set of a `gpu_fault`. A target that does not
+    /// exist, or a fault that would end the devnet (killing or partitioning the chain), is
+    /// refused before anything changes.
+    pub async fn apply(
+        &mut self,
+        action: FaultAction,
+        target: &str,
+        faults: Option<&GpuFaults>,
+    ) -> Result<(), DevnetError> {
+        let names = self.targets(target);
+        let known: BTreeSet<String> = self
+            .runtime
+            .statuses()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        if names.iter().any(|n| !known.contains(n)) {
+            return Err(DevnetError::UnknownTarget {
+                target: target.to_owned(),
+                known: known.into_iter().collect::<Vec<_>>().join(", "),
+            });
+        }
+        if target == "chain" && matches!(action, FaultAction::Kill | FaultAction::Partition) {
+            return Err(DevnetError::FaultRefused {
+                action: action.as_str(),
+                target: target.to_owned(),
+                reason: "the orchestrator seals blocks through the chain; use `pause` or \
+                         `restart`",
+            });
+        }
+        if action.needs_network() && !self.runtime.can_partition() {
+            return Err(DevnetError::FaultRefused {
+                action: action.as_str(),
+                target: target.to_owned(),
+                reason: "only the Docker runtime can cut a component's network",
+            });
+        }
+        match action {
             FaultAction::GpuFault => {
-                let faults = fault.faults.clone().unwrap_or_default();
-                self.set_gpu_faults(&target, Some(&faults)).await
+                let faults = faults.cloned().unwrap_or_default();
+                self.set_gpu_faults(target, Some(&faults)).await
             }
-            FaultAction::GpuClear => self.set_gpu_faults(&target, None).await,
-            action => {
-                for name in self.targets(&target) {
+            FaultAction::GpuClear => self.set_gpu_faults(target, None).await,
+            FaultAction::Partition | FaultAction::Heal => {
+                for name in names {
+                    if action == FaultAction::Partition {
+                        self.runtime.partition(&name).await?;
+                    } else {
+                        self.runtime.heal(&name).await?;
+                    }
+                    // Nobody reaches a partitioned validator. Once healed, the next block
+                    // waits until it has caught up with every block it missed.
+                    if let Some(peer) = self.peers.get_mut(&name) {
+                        peer.active = action == FaultAction::Heal;
+                    }
+                }
+                Ok(())
+            }
+            FaultAction::Kill | FaultAction::Pause | FaultAction::Resume | FaultAction::Restart => {
+                for name in names {
                     let status = match action {
                         FaultAction::Kill => self.runtime.kill(&name).await?,
                         FaultAction::Pause => self.runtime.pause(&name).await?,

@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod components;
+pub mod control;
 pub mod driver;
 pub mod handle;
 pub mod keys;
@@ -43,6 +44,40 @@ pub enum DevnetError {
     /// The components cannot be launched.
     #[error("{0}")]
     Launcher(String),
+    /// The topology schedules a fault the runtime cannot apply (checked before anything starts).
+    #[error(
+        "fault {index} of the topology ({action} of `{target}`) needs the Docker runtime; the \
+         {runtime} runtime cannot cut a component's network (use `--runtime docker` or \
+         `runtime: docker`)"
+    )]
+    UnsupportedFault {
+        /// 1-based position in the topology's `faults`.
+        index: usize,
+        /// The action as written.
+        action: &'static str,
+        /// Its target.
+        target: String,
+        /// The runtime asked to run it.
+        runtime: &'static str,
+    },
+    /// A fault names a component or group the devnet does not have.
+    #[error("no component or neuron group named `{target}`; the devnet has: {known}")]
+    UnknownTarget {
+        /// The name asked for.
+        target: String,
+        /// The components there are.
+        known: String,
+    },
+    /// A fault that cannot be applied to this target.
+    #[error("cannot {action} `{target}`: {reason}")]
+    FaultRefused {
+        /// The action as written.
+        action: &'static str,
+        /// Its target.
+        target: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A neuron did not report a block done.
     #[error("neuron {name:?} did not report block {block} done: {message}")]
     BlockNotDone {
@@ -91,4 +126,4 @@ pub(crate) fn chain(
 }
 
 pub use components::Launcher;
-pub use handle::Devnet;
+pub use handle::{Devnet, check_faults_supported};

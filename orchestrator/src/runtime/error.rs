@@ -135,6 +135,16 @@ pub enum RuntimeError {
     /// The Docker engine, an image build or a network fault failed.
     #[error(transparent)]
     Docker(#[from] super::docker::DockerError),
+    /// The runtime cannot do this to a component.
+    #[error("the {runtime} runtime cannot apply {what} (to `{name}`); use the Docker runtime")]
+    Unsupported {
+        /// The runtime (`process`).
+        runtime: &'static str,
+        /// What was asked (`network partitions`).
+        what: &'static str,
+        /// The component.
+        name: String,
+    },
     /// The devnet has been torn down; no more components can be started.
     #[error("devnet `{0}` has been torn down")]
     TornDown(String),

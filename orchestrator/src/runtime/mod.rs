@@ -250,6 +250,39 @@ pub trait Runtime {
         name: &str,
     ) -> impl Future<Output = Result<ComponentStatus, RuntimeError>> + Send;
 
+    /// Cuts a component off the devnet's network while it keeps running: nobody (the
+    /// orchestrator included) reaches it and it reaches nobody. Runtimes that cannot (local
+    /// processes share the host's loopback) return [`RuntimeError::Unsupported`].
+    fn partition(&mut self, name: &str) -> impl Future<Output = Result<(), RuntimeError>> + Send {
+        let error = RuntimeError::Unsupported {
+            runtime: self.kind(),
+            what: "network partitions",
+            name: name.to_owned(),
+        };
+        async move { Err(error) }
+    }
+
+    /// Reconnects a component cut off by [`Runtime::partition`], at its old address.
+    fn heal(&mut self, name: &str) -> impl Future<Output = Result<(), RuntimeError>> + Send {
+        let error = RuntimeError::Unsupported {
+            runtime: self.kind(),
+            what: "network partitions",
+            name: name.to_owned(),
+        };
+        async move { Err(error) }
+    }
+
+    /// Whether [`Runtime::partition`] and [`Runtime::heal`] work on this runtime.
+    fn can_partition(&self) -> bool {
+        false
+    }
+
+    /// The runtime's name in messages: `process`, `docker`.
+    fn kind(&self) -> &'static str;
+
+    /// Every component's status, in start order.
+    fn statuses(&self) -> Vec<ComponentStatus>;
+
     /// The current status of one component.
     fn status(
         &mut self,

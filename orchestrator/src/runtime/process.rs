@@ -332,19 +332,6 @@ impl ProcessRuntime {
         self.lock().keep_logs = keep;
     }
 
-    /// The status of every component, in start order.
-    pub fn statuses(&self) -> Vec<ComponentStatus> {
-        let mut state = self.lock();
-        state
-            .components
-            .iter_mut()
-            .map(|c| {
-                c.refresh();
-                c.status()
-            })
-            .collect()
-    }
-
     /// Launches `spec` (known not to be running) and waits for readiness.
     async fn launch(&mut self, spec: ComponentSpec) -> Result<ComponentStatus, RuntimeError> {
         let launch = {
@@ -534,6 +521,22 @@ impl ProcessRuntime {
 }
 
 impl Runtime for ProcessRuntime {
+    fn kind(&self) -> &'static str {
+        "process"
+    }
+
+    fn statuses(&self) -> Vec<ComponentStatus> {
+        let mut state = self.lock();
+        state
+            .components
+            .iter_mut()
+            .map(|c| {
+                c.refresh();
+                c.status()
+            })
+            .collect()
+    }
+
     fn run_dir_path(&self) -> PathBuf {
         self.run_dir()
     }

@@ -390,6 +390,31 @@ pub enum FaultAction {
     GpuFault,
     /// Clear a GPU mock's faults.
     GpuClear,
+    /// Cut the component off the network while it keeps running (Docker runtime).
+    Partition,
+    /// Reconnect a partitioned component.
+    Heal,
+}
+
+impl FaultAction {
+    /// The action as written in a topology.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kill => "kill",
+            Self::Restart => "restart",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::GpuFault => "gpu_fault",
+            Self::GpuClear => "gpu_clear",
+            Self::Partition => "partition",
+            Self::Heal => "heal",
+        }
+    }
+
+    /// Whether the action needs a runtime that can cut the network.
+    pub fn needs_network(self) -> bool {
+        matches!(self, Self::Partition | Self::Heal)
+    }
 }
 
 /// A fault in the schedule.

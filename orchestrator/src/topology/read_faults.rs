@@ -19,6 +19,8 @@ pub const FAULT_ACTIONS: &[&str] = &[
     "resume",
     "gpu_fault",
     "gpu_clear",
+    "partition",
+    "heal",
 ];
 
 /// Fields of an expectation written as a mapping.
@@ -87,6 +89,8 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         "pause" => FaultAction::Pause,
         "resume" => FaultAction::Resume,
         "gpu_fault" => FaultAction::GpuFault,
+        "partition" => FaultAction::Partition,
+        "heal" => FaultAction::Heal,
         _ => FaultAction::GpuClear,
     });
     let target = f.req::<At<String>>(cx, "target", "a fault");

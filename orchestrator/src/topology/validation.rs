@@ -383,31 +383,52 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
                     .with_width(f.target.width),
             );
         }
-        if f.action == FaultAction::Resume && target.is_some() && !paused_before(t, f) {
+        if f.action == FaultAction::Partition && target == Some(Entity::Chain) {
             cx.report(
                 Diagnostic::new(
                     f.target.loc,
                     &target_path,
-                    format!("`{}` is resumed but never paused before", f.target.value),
+                    "partitioning the chain ends the run (the orchestrator seals through it)",
                 )
-                .with_help(
-                    "add a `pause` of the same target earlier (in the same unit, block or epoch)",
+                .with_help("partition the neurons or GPU mocks instead")
+                .with_width(f.target.width),
+            );
+        }
+        let undo = match f.action {
+            FaultAction::Resume => Some((FaultAction::Pause, "resumed", "paused")),
+            FaultAction::Heal => Some((FaultAction::Partition, "healed", "partitioned")),
+            _ => None,
+        };
+        if let Some((cause, done, needed)) = undo
+            && target.is_some()
+            && !preceded_by(t, f, cause)
+        {
+            cx.report(
+                Diagnostic::new(
+                    f.target.loc,
+                    &target_path,
+                    format!("`{}` is {done} but never {needed} before", f.target.value),
                 )
+                .with_help(format!(
+                    "add a `{}` of the same target earlier (in the same unit, block or epoch)",
+                    cause.as_str()
+                ))
                 .with_width(f.target.width),
             );
         }
     }
 }
 
-/// Whether a `pause` of the same target comes before `resume`. Times in different units (or
-/// epochs of different subnets) cannot be ordered here, so such a pause counts as earlier.
-fn paused_before(t: &Topology, resume: &Fault) -> bool {
+/// Whether a `cause` fault (a `pause`, a `partition`) of the same target comes before `undo`
+/// (its `resume`, `heal`). Times in different units (or epochs of different subnets) cannot be
+/// ordered here, so such a cause counts as earlier.
+fn preceded_by(t: &Topology, undo: &Fault, cause: FaultAction) -> bool {
     t.faults.iter().any(|p| {
-        p.action == FaultAction::Pause
-            && p.target.value == resume.target.value
-            && match (p.at.value, resume.at.value) {
+        p.action == cause
+            && p.target.value == undo.target.value
+            && match (p.at.value, undo.at.value) {
                 (FaultTime::Block(a), FaultTime::Block(b)) => a < b,
-                (FaultTime::Epoch(a), FaultTime::Epoch(b)) if same_subnet(p, resume) => a < b,
+                (FaultTime::Epoch(a), FaultTime::Epoch(b)) if same_subnet(p, undo) => a < b,
                 _ => true,
             }
     })

@@ -11,9 +11,9 @@ use futures_util::StreamExt;
 
 impl DockerRuntime {
     /// Cuts a component off the devnet network: nobody (the host included) reaches it and it
-    /// reaches nobody, while it keeps running. Its address is kept for [`Self::heal`]. Peers
+    /// reaches nobody, while it keeps running. Its address is kept for [`crate::runtime::Runtime::heal`]. Peers
     /// that look it up by name get a lookup failure (the engine's DNS forgets it).
-    pub async fn partition(&mut self, name: &str) -> Result<(), RuntimeError> {
+    pub(super) async fn disconnect(&mut self, name: &str) -> Result<(), RuntimeError> {
         let container = self.live_container(name)?;
         let network = {
             let mut state = self.lock();
@@ -46,7 +46,7 @@ impl DockerRuntime {
 
     /// Reconnects a partitioned component with its old address and alias, so the endpoints
     /// everyone holds work again.
-    pub async fn heal(&mut self, name: &str) -> Result<(), RuntimeError> {
+    pub(super) async fn reconnect(&mut self, name: &str) -> Result<(), RuntimeError> {
         let container = self.live_container(name)?;
         let network = {
             let mut state = self.lock();
@@ -85,7 +85,7 @@ impl DockerRuntime {
         Ok(())
     }
 
-    /// Whether a component is cut off by [`Self::partition`].
+    /// Whether a component is cut off by [`crate::runtime::Runtime::partition`].
     pub fn is_partitioned(&self, name: &str) -> Result<bool, RuntimeError> {
         Ok(self.lock().component(name)?.partitioned)
     }

@@ -134,7 +134,8 @@ pub async fn list_images(docker: &Docker) -> Result<Vec<ImageRef>, DockerError> 
 
 /// An engine timestamp as RFC 3339 (`2026-12-01T19:53:01.12345Z`).
 fn rfc3339(time: time::OffsetDateTime) -> Option<String> {
-    time.format(&time::format_description::well_known::Rfc3339).ok()
+    time.format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 /// A sort key for the engine's RFC 3339 UTC times (`2026-12-01T19:53:01.12345Z`): the part

@@ -634,19 +634,6 @@ impl DockerRuntime {
         self.lock().keep_logs = keep;
     }
 
-    /// The status of every component, in start order.
-    pub fn statuses(&self) -> Vec<ComponentStatus> {
-        let mut state = self.lock();
-        state
-            .components
-            .iter_mut()
-            .map(|c| {
-                c.refresh();
-                c.status()
-            })
-            .collect()
-    }
-
     /// The id of a component's current (or last) container.
     pub fn container_id(&self, name: &str) -> Result<String, RuntimeError> {
         let mut state = self.lock();
@@ -1066,6 +1053,34 @@ async fn wait_ready(
 }
 
 impl Runtime for DockerRuntime {
+    fn kind(&self) -> &'static str {
+        "docker"
+    }
+
+    fn statuses(&self) -> Vec<ComponentStatus> {
+        let mut state = self.lock();
+        state
+            .components
+            .iter_mut()
+            .map(|c| {
+                c.refresh();
+                c.status()
+            })
+            .collect()
+    }
+
+    fn can_partition(&self) -> bool {
+        true
+    }
+
+    async fn partition(&mut self, name: &str) -> Result<(), RuntimeError> {
+        self.disconnect(name).await
+    }
+
+    async fn heal(&mut self, name: &str) -> Result<(), RuntimeError> {
+        self.reconnect(name).await
+    }
+
     fn listen_host(&self) -> &'static str {
         "0.0.0.0"
     }

@@ -1,0 +1,45 @@
+//! `localtensor fault ACTION TARGET`: apply a fault to a devnet started by `localtensor up`,
+//! through its control socket. The orchestrator applies it before its next block and answers
+//! with the block; a target it does not have, or an action its runtime cannot do, is refused
+//! and changes nothing.
+
+use super::up::{Target, select};
+use super::{Outcome, UserError};
+use localtensor::devnet::control::{self, CONTROL_SOCKET, ControlRequest};
+
+/// Arguments of `localtensor fault`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct FaultArgs {
+    /// kill, restart, pause, resume, partition, heal (Docker runtime) or gpu_clear.
+    action: String,
+    /// A component (`chain`, a GPU mock, a neuron instance) or a neuron group (all instances).
+    target: String,
+    #[command(flatten)]
+    devnet: Target,
+}
+
+pub(crate) fn run(args: FaultArgs) -> Result<Outcome, UserError> {
+    control::parse_action(&args.action).map_err(UserError::bad_input)?;
+    let manifest = select(&args.devnet)?;
+    let socket = manifest.run_dir.join(CONTROL_SOCKET);
+    if !socket.exists() {
+        return Err(UserError::bad_input(format!(
+            "devnet {} takes no faults: it has no control socket (only `localtensor up` opens one)",
+            manifest.devnet_id
+        )));
+    }
+    let request = ControlRequest {
+        action: args.action,
+        target: args.target,
+    };
+    let reply = control::send(&socket, &request).map_err(anyhow::Error::new)?;
+    if reply.ok {
+        println!("devnet {}: {}", manifest.devnet_id, reply.message);
+        Ok(Outcome::Ok)
+    } else {
+        Err(UserError::bad_input(format!(
+            "devnet {}: {}",
+            manifest.devnet_id, reply.message
+        )))
+    }
+}
