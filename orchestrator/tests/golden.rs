@@ -5,7 +5,8 @@
 //!
 //! The `docker_*` tests run the same check in containers (`--runtime docker`): the Docker runtime
 //! must give the golden files the process runtime made, byte for byte, and leave no container or
-//! network behind. `large` (318 containers) is left to the process runtime: it needs minutes and
+//! network behind. `partition` cuts a validator's network, which only the Docker runtime can do,
+//! so it runs there alone. `large` (318 containers) is left to the process runtime: it needs minutes and
 //! gigabytes on the 2-core CI machine and exercises nothing the smaller topologies do not.
 //!
 //! `demo` runs free (interval sealing), so it has no golden file; its test checks that it runs,
@@ -132,6 +133,34 @@ fn docker_adversarial() {
 #[test]
 fn docker_gpu_heterogeneous() {
     check_docker("gpu-heterogeneous");
+}
+
+/// `partition` runs on Docker only (its schedule cuts a validator's network). Besides matching
+/// its golden file, the golden numbers must tell the story: cut off for epoch 2, `v-cut` sets
+/// no weights, is inactive at the epoch and earns no dividends while `v-steady` earns them all;
+/// healed, it earns dividends again.
+#[test]
+fn docker_partition() {
+    check_docker("partition");
+    let golden = std::fs::read_to_string(workspace().join("golden/partition.yaml")).unwrap();
+    let snapshot: serde_json::Value = serde_saphyr::from_str(&golden).unwrap();
+    let dividends = |epoch: usize, name: &str| -> u64 {
+        let neurons = snapshot["epochs"][epoch - 1]["subnets"][0]["neurons"]
+            .as_array()
+            .unwrap();
+        let neuron = neurons.iter().find(|n| n["name"] == name).unwrap();
+        neuron["dividends"].as_u64().unwrap()
+    };
+    assert_eq!(dividends(2, "v-cut"), 0, "partitioned during epoch 2");
+    assert_eq!(dividends(2, "v-steady"), 65535, "the only active validator");
+    for epoch in [3, 4] {
+        assert!(dividends(epoch, "v-cut") > 0, "healed, epoch {epoch}");
+        assert!(dividends(epoch, "v-steady") > 0, "epoch {epoch}");
+    }
+    assert!(
+        dividends(4, "v-cut") >= dividends(3, "v-cut"),
+        "its bonds build up again after the heal"
+    );
 }
 
 #[test]

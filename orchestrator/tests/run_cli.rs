@@ -145,3 +145,31 @@ fn a_bad_topology_exits_2_and_starts_nothing() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(!root.exists());
 }
+
+#[test]
+fn a_partition_on_the_process_runtime_exits_2_and_starts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("runs");
+    let topology = Path::new(env!("CARGO_MANIFEST_DIR")).join("../topologies/partition.yaml");
+    let out_path = dir.path().join("out");
+    let out = localtensor(
+        &[
+            "run",
+            topology.to_str().unwrap(),
+            "--runtime",
+            "process",
+            "--out",
+            out_path.to_str().unwrap(),
+        ],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("fault 1 of the topology (partition of `v-cut`) needs the Docker runtime"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!root.exists(), "no run directory may be created");
+    assert!(!out_path.exists(), "no output may be written");
+}

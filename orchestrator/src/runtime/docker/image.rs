@@ -75,6 +75,8 @@ pub async fn ensure_image(docker: &Docker, binary: &Path) -> Result<ImageRef, Do
         return Ok(found);
     }
     let _one_build = BUILD.lock().await;
+    // Other processes (parallel test binaries, two `localtensor run`s) build it once too.
+    let _one_build_anywhere = build_lock(&package.tag).await?;
     if let Some(found) = find(docker, &package).await? {
         return Ok(found);
     }
@@ -87,6 +89,27 @@ pub async fn ensure_image(docker: &Docker, binary: &Path) -> Result<ImageRef, Do
         })?;
     image.built = true;
     Ok(image)
+}
+
+/// An exclusive lock, across processes, on building images (building `tag` now): one lock
+/// file in the temp directory, shared by every build and reused, so nothing piles up. Held
+/// until the returned file is dropped; the kernel releases it if the process dies.
+async fn build_lock(tag: &str) -> Result<std::fs::File, DockerError> {
+    let path = std::env::temp_dir().join("localtensor-image-build.lock");
+    let failed = |reason: String| DockerError::Build {
+        tag: tag.to_owned(),
+        reason,
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| failed(format!("opening the build lock {}: {e}", path.display())))?;
+    tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|e| failed(format!("waiting for the build lock: {e}")))?
+        .map_err(|e| failed(format!("locking {}: {e}", path.display())))
 }
 
 /// Every image localtensor built (label `io.localtensor.managed=true`), newest first.
