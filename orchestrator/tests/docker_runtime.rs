@@ -282,6 +282,19 @@ async fn images_are_built_once_then_found_by_content_hash() {
         .expect("listed by label");
     assert_eq!(mine.id, cold.id);
     assert_eq!(mine.binary, "localtensor-gpu-mock");
+    // The same list from the CLI.
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_localtensor"))
+        .arg("images")
+        .output()
+        .expect("localtensor images");
+    assert!(cli.status.success());
+    let table = String::from_utf8_lossy(&cli.stdout);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with(&format!("{} ", cold.tag)))
+        .unwrap_or_else(|| panic!("{} not listed:\n{table}", cold.tag));
+    assert!(row.contains("localtensor-gpu-mock"), "{row}");
+    assert!(table.starts_with("TAG "), "{table}");
 
     // A rebuilt binary gets a new image; pruning keeps the newest per binary.
     let renamed = dir.path().join("localtensor-prune-test");

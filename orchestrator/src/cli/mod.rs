@@ -5,6 +5,7 @@ mod component;
 mod consensus;
 mod diff;
 mod fault;
+mod images;
 mod run;
 mod spawn_for_tests;
 mod up;
@@ -45,6 +46,8 @@ enum Command {
     Down(up::Target),
     /// Apply a fault to a devnet started by `up`: kill, restart, pause, resume, partition, heal.
     Fault(fault::FaultArgs),
+    /// List the Docker images localtensor built (`--prune`: keep the newest per binary).
+    Images(images::ImagesArgs),
     /// Run one devnet component (chain, GPU mock) from this binary.
     #[command(name = "__component", hide = true)]
     Component(component::ComponentArgs),
@@ -99,6 +102,7 @@ pub fn run() -> ExitCode {
         Command::Logs(args) => up::logs(args),
         Command::Down(args) => up::down(args),
         Command::Fault(args) => fault::run(args),
+        Command::Images(args) => images::run(args),
         Command::Component(args) => component::run(args),
         Command::Consensus(cmd) => consensus::run(cmd),
         Command::Diff(args) => diff::run(args),
