@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -130,26 +132,6 @@ fn networks_of(container: &str) -> Vec<String> {
         .collect()
 }
 
-/// Containers and networks with the devnet's label.
-fn docker_objects(id: &str) -> Vec<String> {
-    let filter = format!("label=io.localtensor.devnet={id}");
-    let mut found = Vec::new();
-    for (kind, extra) in [("container", Some("-a")), ("network", None)] {
-        let out = Command::new("docker")
-            .args([kind, "ls", "-q", "--filter", &filter])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        found.extend(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(|l| format!("{kind} {l}")),
-        );
-    }
-    found
-}
-
 fn assert_refused(out: &Output, needle: &str) {
     assert_eq!(out.status.code(), Some(2), "{}", text(out));
     assert!(text(out).contains(needle), "{}", text(out));
@@ -196,7 +178,10 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
     let down = localtensor(&["down", "--devnet", &id], &root);
     assert!(down.status.success(), "{}", text(&down));
     assert!(!run_dir.exists());
-    assert_eq!(docker_objects(&id), Vec::<String>::new());
+    assert_eq!(
+        common::docker_objects(&format!("label=io.localtensor.devnet={id}")),
+        Vec::<String>::new()
+    );
 }
 
 #[test]

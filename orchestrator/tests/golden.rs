@@ -14,6 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -23,22 +25,7 @@ fn workspace() -> PathBuf {
 
 /// Containers and networks an orchestrator process created (by its pid label).
 fn docker_objects_of(pid: u32) -> Vec<String> {
-    let filter = format!("label=io.localtensor.orchestrator.pid={pid}");
-    let mut found = Vec::new();
-    for (kind, extra) in [("container", Some("-a")), ("network", None)] {
-        let out = Command::new("docker")
-            .args([kind, "ls", "-q", "--filter", &filter])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "docker {kind} ls failed");
-        found.extend(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .map(|id| format!("{kind} {id}")),
-        );
-    }
-    found
+    common::docker_objects(&format!("label=io.localtensor.orchestrator.pid={pid}"))
 }
 
 /// Runs `localtensor check` on one topology with a runtime; requires a match and no leftovers.

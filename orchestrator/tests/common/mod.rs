@@ -1,5 +1,5 @@
 //! Helpers shared by the orchestrator's integration tests.
-
+// Each test binary uses a part of them.
 #![allow(dead_code)]
 
 /// A virtualenv with `package` (a pip requirement such as `bittensor==10.5.0`) installed, created
@@ -58,4 +58,24 @@ pub fn venv(package: &str) -> std::path::PathBuf {
         }
     }
     panic!("timed out waiting for another test to install {package}");
+}
+
+/// Containers (running or not) and networks matching a `docker ls` filter such as
+/// `label=io.localtensor.devnet=ID`, as `container ID` / `network ID`.
+pub fn docker_objects(filter: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (kind, extra) in [("container", Some("-a")), ("network", None)] {
+        let out = std::process::Command::new("docker")
+            .args([kind, "ls", "-q", "--filter", filter])
+            .args(extra)
+            .output()
+            .expect("running docker");
+        assert!(out.status.success(), "docker {kind} ls failed");
+        found.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|id| format!("{kind} {id}")),
+        );
+    }
+    found
 }
