@@ -151,6 +151,12 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
     assert!(cut.status.success(), "{}", text(&cut));
     assert!(text(&cut).contains("partition v: applied before block"));
     assert_eq!(networks_of(&container), Vec::<String>::new());
+    let status = text(&localtensor(&["status", "--devnet", &id], &root));
+    let line = status
+        .lines()
+        .find(|l| l.trim_start().starts_with("v "))
+        .unwrap();
+    assert!(line.contains("running (partitioned)"), "{status}");
     // The devnet goes on without the validator it can no longer reach.
     let before = head(&root, &id);
     wait_past(&root, &id, before + 3);
@@ -170,6 +176,8 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
     let healed = fault(&root, &id, "heal", "v");
     assert!(healed.status.success(), "{}", text(&healed));
     assert_eq!(networks_of(&container), vec![network]);
+    let status = text(&localtensor(&["status", "--devnet", &id], &root));
+    assert!(!status.contains("partitioned"), "{status}");
     // Healed, it is waited for again: blocks only come once it has caught up.
     let after = head(&root, &id);
     wait_past(&root, &id, after + 3);

@@ -348,11 +348,17 @@ pub(crate) fn status(target: Target) -> Result<Outcome, UserError> {
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
+            let partitioned = c.container.as_ref().is_some_and(|k| k.partitioned);
+            let state = if partitioned {
+                format!("{} (partitioned)", c.state)
+            } else {
+                c.state.to_string()
+            };
             println!(
                 "  {:<20} {:<10} {:<8} {}",
                 c.name,
                 format!("{:?}", c.kind).to_lowercase(),
-                c.state.to_string(),
+                state,
                 endpoints.join(" ")
             );
         }

@@ -71,6 +71,9 @@ pub struct ContainerRecord {
     pub network: String,
     /// Its address on that network, if it had one.
     pub ip: Option<String>,
+    /// Cut off the network by a partition (absent: connected).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partitioned: bool,
 }
 
 impl Manifest {

@@ -40,7 +40,9 @@ impl DockerRuntime {
                 "disconnect {} from {network}",
                 container.name
             )))?;
-        self.lock().component(name)?.partitioned = true;
+        let mut state = self.lock();
+        state.component(name)?.partitioned = true;
+        state.write_manifest()?;
         Ok(())
     }
 
@@ -81,7 +83,9 @@ impl DockerRuntime {
                 "reconnect {} to {network}",
                 container.name
             )))?;
-        self.lock().component(name)?.partitioned = false;
+        let mut state = self.lock();
+        state.component(name)?.partitioned = false;
+        state.write_manifest()?;
         Ok(())
     }
 

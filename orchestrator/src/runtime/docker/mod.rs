@@ -516,6 +516,7 @@ impl DevnetState {
                         image: k.image.clone(),
                         network: self.network.clone(),
                         ip: k.ip.map(|ip| ip.to_string()),
+                        partitioned: c.partitioned,
                     }),
                 })
                 .collect(),
