@@ -173,3 +173,41 @@ fn a_partition_on_the_process_runtime_exits_2_and_starts_nothing() {
     assert!(!root.exists(), "no run directory may be created");
     assert!(!out_path.exists(), "no output may be written");
 }
+
+#[test]
+fn a_crashing_bring_your_own_command_fails_the_run_with_its_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("runs");
+    // The command fails at once: it was started (a command has no readiness to wait for), so
+    // the run notices at its first epoch.
+    let topology = write(
+        dir.path(),
+        "crash.yaml",
+        "\
+name: crash
+epochs: 3
+subnets:
+  - name: sn1
+    hyperparameters: {tempo: 4}
+    validators:
+      - name: v
+    miners:
+      - name: byo
+        command: 'echo \"giving up on {name}\" >&2; exit 3'
+",
+    );
+    let out_path = dir.path().join("out");
+    let out = localtensor(
+        &["run", &topology, "--out", out_path.to_str().unwrap()],
+        &root,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("component `byo` exited (exit code 3) during the run"),
+        "{err}"
+    );
+    assert!(err.contains("giving up on byo"), "the log tail: {err}");
+    assert!(!out_path.join("snapshot.yaml").exists());
+    assert_eq!(leftovers(&root), Vec::<String>::new());
+}

@@ -10,7 +10,7 @@ use super::control::{self, ControlReply, PendingRequest};
 use super::driver::{self, EpochPlan};
 use super::setup::{DevnetSetup, setup};
 use super::{DevnetError, chain};
-use crate::runtime::{ComponentKind, ComponentStatus, Runtime};
+use crate::runtime::{ComponentKind, ComponentState, ComponentStatus, Runtime, RuntimeError};
 use crate::snapshot::Snapshot;
 use crate::topology::{FaultAction, FaultTime, GpuFaults, Role, Sealing, Topology};
 use localtensor_client::Client;
@@ -428,8 +428,35 @@ impl<R: Runtime> Devnet<R> {
                 read.neurons.len()
             ));
             driver::record(&mut snapshot, epoch, block, read);
+            self.check_components()?;
         }
         Ok(snapshot)
+    }
+
+    /// Fails if a component exited on its own with an error (a crashed bring-your-own command,
+    /// a neuron that died): the run would otherwise go on without it and report numbers that
+    /// hide the crash. Components the fault schedule stopped are not "exited"; a command that
+    /// finished with exit code 0 did its job.
+    pub fn check_components(&self) -> Result<(), DevnetError> {
+        for status in self.runtime.statuses() {
+            let failed = match (status.state, &status.exit) {
+                (ComponentState::Exited, Some(exit)) => exit.code != Some(0),
+                (ComponentState::Failed, _) => true,
+                _ => false,
+            };
+            if failed {
+                return Err(RuntimeError::ExitedDuringRun {
+                    status: status
+                        .exit
+                        .map_or_else(|| "failed".to_owned(), |e| e.to_string()),
+                    log_tail: crate::runtime::run_dir::log_tail(&status.log, 20),
+                    log: status.log,
+                    name: status.name,
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// The block before which each scheduled fault fires (epoch faults fire at the first block

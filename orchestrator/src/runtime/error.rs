@@ -84,6 +84,21 @@ pub enum RuntimeError {
         /// The last lines of its log.
         log_tail: Vec<String>,
     },
+    /// The component exited on its own while the devnet ran.
+    #[error(
+        "component `{name}` exited ({status}) during the run; {}",
+        tail_text(log, log_tail)
+    )]
+    ExitedDuringRun {
+        /// The component.
+        name: String,
+        /// How it exited ("exit code 1", "killed by signal 9").
+        status: String,
+        /// Its log file.
+        log: PathBuf,
+        /// The last lines of its log.
+        log_tail: Vec<String>,
+    },
     /// The component did not become ready in time; it has been killed.
     #[error(
         "component `{name}` was not ready after {timeout:?} ({waiting_for}); it was killed; {}",
