@@ -1,6 +1,7 @@
 //! A bring-your-own validator written with the real SDK (`bittensor==10.5.0`):
 //! `localtensor run topologies/byo-sdk.yaml` starts `byo/sdk_validator.py` with the
-//! `LOCALTENSOR_*` variables; the script gets a validator permit, sets weights on the miners and
+//! `LOCALTENSOR_*` variables and the neuron's bittensor wallet written under `{wallet_path}`; the
+//! script opens that wallet with the SDK, gets a validator permit, sets weights on the miners and
 //! prints them. The weights row in the snapshot's last epoch is the one the script printed, the
 //! script is stopped by SIGTERM, and nothing of the devnet is left running. The virtualenv is
 //! created by this test (once per target dir).
@@ -110,6 +111,28 @@ fn an_sdk_validator_sets_weights_and_is_stopped_with_the_devnet() {
         .unwrap_or_else(|| panic!("no JSON line in sdk-validator.log:\n{log}"));
     assert_eq!(report["event"], "weights_set", "{report}");
     assert_eq!(report["name"], "sdk-validator");
+
+    // The script opened the wallet localtensor wrote (`bittensor.Wallet(name, hotkey, path)`,
+    // checked against the key placeholders and signing with both keys): the SDK's layout, owner
+    // only, the coldkey's public part in `coldkeypub.txt`.
+    let wallet = run_dir.join("wallets/sdk-validator");
+    let mode = |p: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&wallet), 0o700);
+    assert_eq!(mode(&wallet.join("hotkeys")), 0o700);
+    for file in ["coldkey", "coldkeypub.txt", "hotkeys/default"] {
+        assert_eq!(mode(&wallet.join(file)), 0o600, "{file}");
+    }
+    let coldkeypub: serde_json::Value =
+        serde_json::from_str(&read(&wallet.join("coldkeypub.txt"))).unwrap();
+    assert_eq!(report["coldkey"], coldkeypub["ss58Address"], "{coldkeypub}");
+    assert!(coldkeypub.get("privateKey").is_none(), "{coldkeypub}");
     assert!(
         log.contains("sdk-validator: SIGTERM, exiting"),
         "the script stops on SIGTERM:\n{log}"

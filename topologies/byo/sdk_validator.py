@@ -1,10 +1,11 @@
 """A bring-your-own validator for localtensor, written with the bittensor SDK (10.5) only.
 
 localtensor has already funded, registered and staked its keys; it passes everything through
-LOCALTENSOR_* environment variables. The script builds a wallet from the key URIs, makes sure
-the hotkey is registered, waits for a validator permit, sets weights on the miners (a ramp in
-uid order, so its row is easy to recognise), reads them back from the chain, prints one JSON
-line and then idles until SIGTERM.
+LOCALTENSOR_* environment variables, and has written its bittensor wallet (unencrypted devnet
+keys) where they point. The script opens that wallet as any subnet code would, checks its keys
+against LOCALTENSOR_HOTKEY and LOCALTENSOR_COLDKEY, makes sure the hotkey is registered, waits
+for a validator permit, sets weights on the miners (a ramp in uid order, so its row is easy to
+recognise), reads them back from the chain, prints one JSON line and then idles until SIGTERM.
 """
 import json
 import os
@@ -13,7 +14,7 @@ import sys
 import time
 
 import bittensor as bt
-from bittensor_wallet import Keypair, Wallet
+from bittensor_wallet import Wallet
 
 # Blocks to wait for a validator permit before giving up (a few epochs at tempo 10).
 PERMIT_TIMEOUT_BLOCKS = 60
@@ -44,12 +45,27 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def build_wallet(path: str, name: str, coldkey_uri: str, hotkey_uri: str) -> Wallet:
-    wallet = Wallet(name=name, hotkey="default", path=path)
-    coldkey = Keypair.create_from_uri(coldkey_uri)
-    wallet.set_coldkey(keypair=coldkey, encrypt=False, overwrite=True)
-    wallet.set_coldkeypub(keypair=coldkey, overwrite=True)
-    wallet.set_hotkey(keypair=Keypair.create_from_uri(hotkey_uri), encrypt=False, overwrite=True)
+def open_wallet(env) -> Wallet:
+    """The wallet localtensor wrote, opened as subnet code does; raises SystemExit if its keys
+    are not the neuron's."""
+    wallet = Wallet(
+        name=env["LOCALTENSOR_WALLET_NAME"],
+        hotkey=env["LOCALTENSOR_HOTKEY_NAME"],
+        path=env["LOCALTENSOR_WALLET_PATH"],
+    )
+    checks = {
+        "hotkey": (wallet.hotkey.ss58_address, env["LOCALTENSOR_HOTKEY"]),
+        "coldkeypub": (wallet.coldkeypub.ss58_address, env["LOCALTENSOR_COLDKEY"]),
+        # Unencrypted, so no password prompt.
+        "coldkey": (wallet.coldkey.ss58_address, env["LOCALTENSOR_COLDKEY"]),
+    }
+    for what, (got, want) in checks.items():
+        if got != want:
+            raise SystemExit(f"wallet {what} is {got}, not {want}")
+    for key in (wallet.hotkey, wallet.coldkey):
+        message = b"localtensor"
+        if not key.verify(message, key.sign(message)):
+            raise SystemExit(f"{key.ss58_address} cannot sign")
     return wallet
 
 
@@ -116,6 +132,7 @@ def run(st: bt.Subtensor, wallet: Wallet, netuid: int, name: str) -> dict:
         "netuid": netuid,
         "uid": uid,
         "hotkey": hotkey,
+        "coldkey": wallet.coldkeypub.ss58_address,
         "block": st.get_current_block(),
         "miners": miners,
         "weights": [[int(dest), int(w)] for dest, w in sorted(row)],
@@ -127,14 +144,8 @@ def main() -> int:
     env = os.environ
     name = env["LOCALTENSOR_NAME"]
     netuid = int(env["LOCALTENSOR_NETUID"])
-    wallet = build_wallet(
-        env["LOCALTENSOR_WALLET_PATH"],
-        env["LOCALTENSOR_WALLET_NAME"],
-        env["LOCALTENSOR_COLDKEY_URI"],
-        env["LOCALTENSOR_HOTKEY_URI"],
-    )
-    if wallet.hotkey.ss58_address != env["LOCALTENSOR_HOTKEY"]:
-        raise SystemExit("the hotkey URI does not give LOCALTENSOR_HOTKEY")
+    wallet = open_wallet(env)
+    log(f"{name}: wallet {wallet.name} with hotkey {wallet.hotkey_str} opened")
 
     st = bt.Subtensor(network=env["LOCALTENSOR_CHAIN_ENDPOINT"])
     try:

@@ -192,8 +192,8 @@ impl<R: Runtime> Devnet<R> {
             }
         }
         // Bring-your-own commands last: every endpoint they may call is up.
-        // Wallet directories live in the run directory, so teardown (or the sweep after a
-        // `kill -9`) removes them with everything else.
+        // Wallets (unencrypted keyfiles of devnet keys) live in the run directory, so teardown
+        // (or the sweep after a `kill -9`) removes them with everything else.
         let run_dir = runtime.run_dir_path();
         let wallets = run_dir.join("wallets");
         for subnet in &setup.subnets {
@@ -222,6 +222,19 @@ impl<R: Runtime> Devnet<R> {
                     axon_port: free_port(host)?,
                 };
                 let values = placeholder_values(neuron, &cx);
+                // Its bittensor wallet, where the placeholders point.
+                let (Some(wallet_name), Some(hotkey_name)) =
+                    (values.get("wallet_name"), values.get("hotkey_name"))
+                else {
+                    return Err(DevnetError::Launcher(format!(
+                        "{}: no wallet placeholders",
+                        neuron.name
+                    )));
+                };
+                super::wallet::write_wallet(&wallets, wallet_name, hotkey_name, &neuron.keys)
+                    .map_err(|e| {
+                        DevnetError::Launcher(format!("the wallet of {}: {e}", neuron.name))
+                    })?;
                 if let Some(spec) = command_spec(neuron, &values)? {
                     progress(&format!("starting command {}", neuron.name));
                     runtime.start(spec).await?;

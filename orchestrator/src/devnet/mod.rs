@@ -12,6 +12,7 @@ pub mod driver;
 pub mod handle;
 pub mod keys;
 pub mod setup;
+pub mod wallet;
 
 /// What can go wrong while setting up or driving a devnet.
 #[derive(Debug, thiserror::Error)]
