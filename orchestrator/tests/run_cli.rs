@@ -172,6 +172,17 @@ fn a_partition_on_the_process_runtime_exits_2_and_starts_nothing() {
     );
     assert!(!root.exists(), "no run directory may be created");
     assert!(!out_path.exists(), "no output may be written");
+
+    // `check` on processes passes over it, saying why, instead of failing the whole check.
+    let topology = topology.to_str().unwrap();
+    let check = localtensor(&["check", topology, "--runtime", "process"], &root);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert!(
+        stderr(&check).contains("skip partition") && stderr(&check).contains("Docker runtime"),
+        "{}",
+        stderr(&check)
+    );
+    assert!(!root.exists());
 }
 
 #[test]

@@ -85,6 +85,15 @@ pub(crate) fn run(args: CheckArgs) -> Result<Outcome, UserError> {
             continue;
         }
         let runtime = RuntimeChoice::resolve(args.runtime, topology);
+        if runtime == RuntimeChoice::Process
+            && topology.faults.iter().any(|f| f.action.needs_network())
+        {
+            eprintln!(
+                "skip {name} ({}): its fault schedule cuts the network, which needs the Docker runtime",
+                path.display()
+            );
+            continue;
+        }
         let snapshot = rt.block_on(run_topology(
             topology,
             args.root.clone(),
