@@ -54,8 +54,8 @@ pub enum DockerError {
         /// The engine's last answer.
         reason: String,
     },
-    /// Every address of the devnet's `/24` is given to a component.
-    #[error("network {network} has no free address left (253 components at most)")]
+    /// Every address of the devnet's network is given to a component.
+    #[error("network {network} has no free address left (1021 components at most)")]
     AddressesExhausted {
         /// The network name.
         network: String,

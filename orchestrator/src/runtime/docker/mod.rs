@@ -41,6 +41,7 @@ use bollard::query_parameters::{
     CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
     ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
+use futures_util::StreamExt as _;
 use error::{is_not_found, is_not_modified};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -339,6 +340,9 @@ impl Shared {
     }
 }
 
+/// How many containers the teardown stops or removes at once.
+const TEARDOWN_CONCURRENCY: usize = 16;
+
 /// Stops (with the grace period) and removes every container of the devnet, then its network.
 /// Works from labels, so containers whose start raced the teardown are found too.
 async fn remove_devnet(docker: &Docker, plan: &TeardownPlan) -> Result<(), RuntimeError> {
@@ -353,27 +357,39 @@ async fn remove_devnet(docker: &Docker, plan: &TeardownPlan) -> Result<(), Runti
         .await
         .map_err(DockerError::api("list the devnet's containers"))?;
     let ids: Vec<String> = containers.into_iter().filter_map(|c| c.id).collect();
+    // A few calls at a time: hundreds of concurrent stops wedged Docker 20.10's daemon (with
+    // `large`, 322 containers) until it was restarted.
     if plan.grace > Duration::ZERO {
         let t = grace_seconds(plan.grace);
-        futures_util::future::join_all(ids.iter().map(|id| async move {
-            let _ = docker.unpause_container(id).await;
-            let _ = docker
-                .stop_container(
-                    id,
-                    Some(StopContainerOptionsBuilder::default().t(t).build()),
-                )
-                .await;
-        }))
-        .await;
+        futures_util::stream::iter(ids.clone())
+            .for_each_concurrent(TEARDOWN_CONCURRENCY, |id: String| {
+                let docker = docker.clone();
+                async move {
+                    let _ = docker.unpause_container(&id).await;
+                    let _ = docker
+                        .stop_container(
+                            &id,
+                            Some(StopContainerOptionsBuilder::default().t(t).build()),
+                        )
+                        .await;
+                }
+            })
+            .await;
     }
-    let removals = futures_util::future::join_all(ids.iter().map(|id| async move {
-        match docker.remove_container(id, Some(force_remove())).await {
-            Ok(()) => Ok(()),
-            Err(e) if is_not_found(&e) => Ok(()),
-            Err(e) => Err(DockerError::api(format!("remove container {id}"))(e)),
-        }
-    }))
-    .await;
+    let removals: Vec<Result<(), DockerError>> = futures_util::stream::iter(ids)
+        .map(|id: String| {
+            let docker = docker.clone();
+            async move {
+                match docker.remove_container(&id, Some(force_remove())).await {
+                    Ok(()) => Ok(()),
+                    Err(e) if is_not_found(&e) => Ok(()),
+                    Err(e) => Err(DockerError::api(format!("remove container {id}"))(e)),
+                }
+            }
+        })
+        .buffer_unordered(TEARDOWN_CONCURRENCY)
+        .collect()
+        .await;
     let networks = docker
         .list_networks(Some(
             ListNetworksOptionsBuilder::default()
@@ -426,7 +442,7 @@ struct DevnetState {
     grace: Duration,
     torn_down: bool,
     network: String,
-    /// Base address of the network's `/24`.
+    /// Base address of the network's subnet.
     subnet: Ipv4Addr,
     /// Each component's fixed address, given at its first start and kept for the devnet's
     /// life: a restarted or healed container comes back at the same address, and no other
@@ -554,9 +570,9 @@ impl DevnetState {
         if let Some(ip) = self.addresses.get(name) {
             return Ok(*ip);
         }
-        let n = u8::try_from(self.addresses.len() + 2)
+        let n = u16::try_from(self.addresses.len() + 2)
             .ok()
-            .filter(|n| *n <= 254)
+            .filter(|n| usize::from(*n) <= naming::MAX_COMPONENTS + 1)
             .ok_or_else(|| DockerError::AddressesExhausted {
                 network: self.network.clone(),
             })?;

@@ -88,30 +88,39 @@ pub(crate) fn label_filter(key: &str, value: &str) -> HashMap<String, Vec<String
     HashMap::from([("label".to_owned(), vec![format!("{key}={value}")])])
 }
 
+/// Prefix length of a devnet's network: a `/22` has room for [`MAX_COMPONENTS`] containers, so
+/// even `large` (322 components) fits.
+pub(crate) const SUBNET_PREFIX: u8 = 22;
+
+/// Containers one devnet network holds: the `/22`'s 1024 addresses less the network address,
+/// the gateway (the first host) and the broadcast address.
+pub const MAX_COMPONENTS: usize = 1021;
+
 /// The candidate subnets for a devnet's network (their base addresses), in the order to try
-/// them: `/24`s of 10.213.0.0/16 starting at one derived from the devnet id, so concurrent
-/// devnets rarely collide and a collision just moves on to the next. A user-configured subnet
-/// is what lets containers get fixed addresses ([`host_address`]).
+/// them: the 64 `/22`s of 10.213.0.0/16 starting at one derived from the devnet id, so
+/// concurrent devnets rarely collide and a collision just moves on to the next. A
+/// user-configured subnet is what lets containers get fixed addresses ([`host_address`]).
 pub(crate) fn subnet_candidates(devnet_id: &str) -> impl Iterator<Item = Ipv4Addr> {
-    // FNV-1a: a stable, dependency-free spread of ids over the 256 candidates.
+    // FNV-1a: a stable, dependency-free spread of ids over the 64 candidates.
     let start = devnet_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
-    (0..256u32).map(move |i| {
-        let third = u8::try_from(start.wrapping_add(i) % 256).unwrap_or(0);
+    (0..64u32).map(move |i| {
+        let block = start.wrapping_add(i) % 64;
+        let third = u8::try_from(block * 4).unwrap_or(0);
         Ipv4Addr::new(10, 213, third, 0)
     })
 }
 
-/// The `/24` of a base address, as the engine wants it.
+/// The subnet of a base address, as the engine wants it.
 pub(crate) fn subnet_cidr(base: Ipv4Addr) -> String {
-    format!("{base}/24")
+    format!("{base}/{SUBNET_PREFIX}")
 }
 
-/// The `n`th address of a `/24` (`.1` is the gateway; containers use `.2` to `.254`).
-pub(crate) fn host_address(base: Ipv4Addr, n: u8) -> Ipv4Addr {
-    let [a, b, c, _] = base.octets();
-    Ipv4Addr::new(a, b, c, n)
+/// The `n`th address of the subnet at `base` (1 is the gateway; containers use 2 to
+/// `MAX_COMPONENTS + 1`).
+pub(crate) fn host_address(base: Ipv4Addr, n: u16) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(base) + u32::from(n))
 }
 
 /// Replaces a wildcard or loopback host in an endpoint (`host:port` or `scheme://host:port/...`)
@@ -178,16 +187,19 @@ mod tests {
         assert_eq!(network_name("d1"), "localtensor-d1");
         assert_eq!(container_name("d1", "chain"), "localtensor-d1-chain");
         let a: Vec<_> = subnet_candidates("d1").collect();
-        assert_eq!(a.len(), 256);
+        assert_eq!(a.len(), 64);
         let distinct: std::collections::BTreeSet<_> = a.iter().collect();
-        assert_eq!(distinct.len(), 256);
+        assert_eq!(distinct.len(), 64);
         assert_eq!(a, subnet_candidates("d1").collect::<Vec<_>>());
-        assert_eq!(subnet_cidr(a[0]), format!("{}/24", a[0]));
-        assert!(subnet_cidr(a[0]).starts_with("10.213.") && subnet_cidr(a[0]).ends_with(".0/24"));
-        assert_eq!(
-            host_address(Ipv4Addr::new(10, 213, 7, 0), 2),
-            Ipv4Addr::new(10, 213, 7, 2)
-        );
+        assert!(a.iter().all(|b| b.octets()[2] % 4 == 0 && b.octets()[3] == 0));
+        assert_eq!(subnet_cidr(a[0]), format!("{}/22", a[0]));
+        assert!(subnet_cidr(a[0]).starts_with("10.213.") && subnet_cidr(a[0]).ends_with(".0/22"));
+        let base = Ipv4Addr::new(10, 213, 8, 0);
+        assert_eq!(host_address(base, 2), Ipv4Addr::new(10, 213, 8, 2));
+        assert_eq!(host_address(base, 300), Ipv4Addr::new(10, 213, 9, 44));
+        // The last container address is the one before the /22's broadcast address.
+        let last = u16::try_from(MAX_COMPONENTS + 1).unwrap();
+        assert_eq!(host_address(base, last), Ipv4Addr::new(10, 213, 11, 254));
         let labels = container_labels(
             "d1",
             ProcessId {
