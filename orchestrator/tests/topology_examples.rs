@@ -238,3 +238,25 @@ fn empty_optional_sections_mean_defaults() {
     assert_eq!(t.subnets[0].hyperparameters.tempo, 10);
     assert_eq!(t.chain.sealing, Sealing::Manual);
 }
+
+/// The estimate behind the Docker runtime's neighbour-table check: `minimal` by hand, and the
+/// examples that fit a default kernel (1024 entries, half of it for a devnet) against `large`,
+/// which does not.
+#[test]
+fn network_peers_counts_every_pair_that_talks() {
+    // 1 validator x 2 miners, 3 neurons to the chain, 2 miners to their GPU mock, and the
+    // host to the chain, the GPU mock and 3 neurons.
+    assert_eq!(load("minimal").network_peers(), 2 + 3 + 2 + 5);
+    for name in [
+        "minimal",
+        "basic",
+        "multi-subnet",
+        "adversarial",
+        "gpu-heterogeneous",
+    ] {
+        let peers = load(name).network_peers();
+        assert!(peers <= 512, "{name}: {peers}");
+    }
+    let large = load("large").network_peers();
+    assert!(large > 4096, "large: {large}");
+}

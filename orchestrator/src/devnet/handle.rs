@@ -110,6 +110,7 @@ impl<R: Runtime> Devnet<R> {
     ) -> Result<Self, DevnetError> {
         // Refuse what the runtime cannot do before anything starts.
         check_faults_supported(&topology, runtime.can_partition(), runtime.kind())?;
+        runtime.check_network_capacity(topology.network_peers())?;
         let host = runtime.listen_host();
         progress("starting the chain");
         let chain_status = runtime.start(chain_spec(launcher, &topology, host)).await?;

@@ -272,6 +272,14 @@ pub trait Runtime {
         async move { Err(error) }
     }
 
+    /// Whether the host can carry `peers` (component, peer) pairs over the network: with one
+    /// address per component, each pair holds a neighbour (ARP) entry, and the kernel's table
+    /// is shared by every network namespace. Checked before anything starts.
+    fn check_network_capacity(&self, peers: u64) -> Result<(), RuntimeError> {
+        let _ = peers;
+        Ok(())
+    }
+
     /// Whether [`Runtime::partition`] and [`Runtime::heal`] work on this runtime.
     fn can_partition(&self) -> bool {
         false

@@ -97,6 +97,28 @@ impl Topology {
         self.subnet_of(&fault.target.value).or(self.subnets.first())
     }
 
+    /// How many (component, peer) pairs talk over the network while the devnet runs: each pair
+    /// needs a neighbour (ARP) entry when every component has its own address, as on the Docker
+    /// runtime. An upper bound: validators that query nobody are counted too.
+    pub fn network_peers(&self) -> u64 {
+        let mut pairs = 0u64;
+        let mut components = 1 + self.gpu_mocks.len() as u64; // the chain
+        for subnet in &self.subnets {
+            let count = |groups: &[super::NeuronGroup]| -> u64 {
+                groups.iter().map(|g| u64::from(g.replicas.value)).sum()
+            };
+            let (validators, miners) = (count(&subnet.validators), count(&subnet.miners));
+            // Every validator queries every miner of its subnet; every neuron talks to the chain.
+            pairs += validators * miners + validators + miners;
+            for group in &subnet.miners {
+                pairs += u64::from(group.replicas.value) * group.gpus.len() as u64;
+            }
+            components += validators + miners;
+        }
+        // The orchestrator (on the host) reaches every component too.
+        pairs + components
+    }
+
     /// Number of neuron instances.
     pub fn neuron_count(&self) -> usize {
         self.subnets

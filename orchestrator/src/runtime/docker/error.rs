@@ -54,6 +54,24 @@ pub enum DockerError {
         /// The engine's last answer.
         reason: String,
     },
+    /// The kernel's neighbour table is too small for the devnet's traffic.
+    #[error(
+        "this devnet needs about {peers} neighbour (ARP) entries, but the kernel keeps at most \
+         {limit} for all containers (net.ipv4.neigh.default.gc_thresh3); past that, packets \
+         between containers are dropped and neurons look unreachable. Raise it first, as root: \
+         sysctl -w net.ipv4.neigh.default.gc_thresh3={suggested} \
+         net.ipv4.neigh.default.gc_thresh2={} net.ipv4.neigh.default.gc_thresh1={}",
+        suggested / 2,
+        suggested / 4
+    )]
+    NeighbourTable {
+        /// (component, peer) pairs of the devnet.
+        peers: u64,
+        /// The kernel's limit.
+        limit: u64,
+        /// A limit that fits.
+        suggested: u64,
+    },
     /// Every address of the devnet's network is given to a component.
     #[error("network {network} has no free address left (1021 components at most)")]
     AddressesExhausted {

@@ -41,8 +41,8 @@ use bollard::query_parameters::{
     CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
     ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
-use futures_util::StreamExt as _;
 use error::{is_not_found, is_not_modified};
+use futures_util::StreamExt as _;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
@@ -338,6 +338,16 @@ impl Shared {
             });
         self.finish_teardown(&plan, removed)
     }
+}
+
+/// The kernel's hard limit on neighbour (ARP) entries, shared by every network namespace
+/// (`net.ipv4.neigh.default.gc_thresh3`), when the engine is local and the file readable.
+fn neighbour_table_limit() -> Option<u64> {
+    std::fs::read_to_string("/proc/sys/net/ipv4/neigh/default/gc_thresh3")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// How many containers the teardown stops or removes at once.
@@ -1088,6 +1098,19 @@ impl Runtime for DockerRuntime {
 
     fn can_partition(&self) -> bool {
         true
+    }
+
+    fn check_network_capacity(&self, peers: u64) -> Result<(), RuntimeError> {
+        match neighbour_table_limit() {
+            // Half the table for the devnet: the host and other containers use it too.
+            Some(limit) if peers > limit / 2 => Err(DockerError::NeighbourTable {
+                peers,
+                limit,
+                suggested: (peers * 4).next_power_of_two(),
+            }
+            .into()),
+            _ => Ok(()),
+        }
     }
 
     async fn partition(&mut self, name: &str) -> Result<(), RuntimeError> {
