@@ -18,11 +18,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{load, tokio};
 use divan::Bencher;
 use localtensor::devnet::{Devnet, Launcher};
 use localtensor::runtime::{ProcessRuntime, Runtime};
-use localtensor::topology::{self, Topology};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -30,22 +31,6 @@ use std::time::Duration;
 
 fn main() {
     divan::main();
-}
-
-fn tokio() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn load(name: &str) -> Topology {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../topologies")
-        .join(format!("{name}.yaml"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    topology::parse(&text, &path.display().to_string()).unwrap()
 }
 
 /// A launched devnet; dropping it tears it down (inside the tokio runtime), then removes its

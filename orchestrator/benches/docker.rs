@@ -25,15 +25,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder,
     RemoveImageOptionsBuilder,
 };
+use common::{load, tokio};
 use divan::Bencher;
 use localtensor::devnet::{Devnet, Launcher};
 use localtensor::runtime::DockerRuntime;
 use localtensor::runtime::docker::{Docker, LABEL_ORCHESTRATOR_PID, connect, ensure_image};
-use localtensor::topology::{self, Topology};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -51,22 +53,6 @@ fn main() {
     };
     divan::main();
     rt.block_on(report_leftovers(&docker));
-}
-
-fn tokio() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn load(name: &str) -> Topology {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../topologies")
-        .join(format!("{name}.yaml"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    topology::parse(&text, &path.display().to_string()).unwrap()
 }
 
 async fn engine() -> Docker {

@@ -350,6 +350,28 @@ fn neighbour_table_limit() -> Option<u64> {
         .ok()
 }
 
+/// Removes a network, waiting up to about 10 s while the engine still counts endpoints of
+/// containers it has just removed (it answers 403 "has active endpoints" until then; seen with
+/// `large`'s 322 containers).
+pub(crate) async fn remove_network_when_empty(
+    docker: &Docker,
+    network: &str,
+) -> Result<(), bollard::errors::Error> {
+    let mut attempts = 0;
+    loop {
+        match docker.remove_network(network).await {
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 403,
+                ref message,
+            }) if message.contains("active endpoints") && attempts < 40 => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// How many containers the teardown stops or removes at once.
 const TEARDOWN_CONCURRENCY: usize = 16;
 
@@ -415,7 +437,7 @@ async fn remove_devnet(docker: &Docker, plan: &TeardownPlan) -> Result<(), Runti
         }
     }
     for network in networks.into_iter().filter_map(|n| n.id) {
-        match docker.remove_network(&network).await {
+        match remove_network_when_empty(docker, &network).await {
             Ok(()) => {}
             Err(e) if is_not_found(&e) => {}
             Err(e) => {

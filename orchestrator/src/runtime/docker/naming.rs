@@ -191,7 +191,10 @@ mod tests {
         let distinct: std::collections::BTreeSet<_> = a.iter().collect();
         assert_eq!(distinct.len(), 64);
         assert_eq!(a, subnet_candidates("d1").collect::<Vec<_>>());
-        assert!(a.iter().all(|b| b.octets()[2] % 4 == 0 && b.octets()[3] == 0));
+        assert!(
+            a.iter()
+                .all(|b| b.octets()[2] % 4 == 0 && b.octets()[3] == 0)
+        );
         assert_eq!(subnet_cidr(a[0]), format!("{}/22", a[0]));
         assert!(subnet_cidr(a[0]).starts_with("10.213.") && subnet_cidr(a[0]).ends_with(".0/22"));
         let base = Ipv4Addr::new(10, 213, 8, 0);

@@ -100,7 +100,7 @@ pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport
         }
     }
     for (id, name) in doomed_networks {
-        match docker.remove_network(&id).await {
+        match super::remove_network_when_empty(docker, &id).await {
             Ok(()) => report.removed_networks.push(name),
             Err(e) if super::error::is_not_found(&e) => {}
             Err(e) => return Err(DockerError::api(format!("remove network {name}"))(e).into()),
