@@ -21,6 +21,11 @@ pub struct DockerSweepReport {
     pub live_devnets: Vec<String>,
     /// Objects left alone because their orchestrator labels are missing or unreadable.
     pub skipped: Vec<String>,
+    /// Networks of dead devnets the engine refused to remove, with its answer. Docker 20.10
+    /// sometimes keeps a phantom endpoint after its containers are gone ("has active
+    /// endpoints" with none listed); such a network blocks nothing but its subnet, so the
+    /// sweep goes on.
+    pub stuck_networks: Vec<(String, String)>,
 }
 
 /// Removes every container and network labelled by a localtensor devnet whose orchestrator
@@ -103,7 +108,7 @@ pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport
         match super::remove_network_when_empty(docker, &id).await {
             Ok(()) => report.removed_networks.push(name),
             Err(e) if super::error::is_not_found(&e) => {}
-            Err(e) => return Err(DockerError::api(format!("remove network {name}"))(e).into()),
+            Err(e) => report.stuck_networks.push((name, e.to_string())),
         }
     }
     report.swept_devnets = dead.into_iter().collect();
