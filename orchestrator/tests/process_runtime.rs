@@ -285,14 +285,17 @@ async fn keep_logs_keeps_the_run_dir() {
     .await
     .expect("start");
     let run_dir = rt.run_dir();
+    let log = run_dir.join("logs/echo.log");
+    // A command has no readiness: on a busy machine `sh` may not have printed yet.
+    wait_until("the log has the output", Duration::from_secs(30), || {
+        std::fs::read_to_string(&log).is_ok_and(|l| l == "hello\n")
+    });
     drop(rt);
     let manifest = Manifest::read(&run_dir.join("manifest.json")).expect("manifest kept");
     assert_eq!(manifest.components[0].state, ComponentState::Stopped);
     let pid = manifest.components[0].process.expect("pid").pid;
     assert!(!alive(pid));
-    wait_until("the log has the output", Duration::from_secs(2), || {
-        std::fs::read_to_string(run_dir.join("logs/echo.log")).is_ok_and(|l| l == "hello\n")
-    });
+    assert_eq!(std::fs::read_to_string(&log).expect("log kept"), "hello\n");
 }
 
 #[tokio::test]

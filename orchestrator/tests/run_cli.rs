@@ -190,13 +190,13 @@ fn a_crashing_bring_your_own_command_fails_the_run_with_its_log() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("runs");
     // The command fails at once: it was started (a command has no readiness to wait for), so
-    // the run notices at its first epoch.
+    // the run notices at the first epoch after; 100 epochs leave a busy machine time to run it.
     let topology = write(
         dir.path(),
         "crash.yaml",
         "\
 name: crash
-epochs: 3
+epochs: 100
 subnets:
   - name: sn1
     hyperparameters: {tempo: 4}
