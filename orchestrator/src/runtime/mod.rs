@@ -254,21 +254,13 @@ pub trait Runtime {
     /// orchestrator included) reaches it and it reaches nobody. Runtimes that cannot (local
     /// processes share the host's loopback) return [`RuntimeError::Unsupported`].
     fn partition(&mut self, name: &str) -> impl Future<Output = Result<(), RuntimeError>> + Send {
-        let error = RuntimeError::Unsupported {
-            runtime: self.kind(),
-            what: "network partitions",
-            name: name.to_owned(),
-        };
+        let error = no_partitions(self.kind(), name);
         async move { Err(error) }
     }
 
     /// Reconnects a component cut off by [`Runtime::partition`], at its old address.
     fn heal(&mut self, name: &str) -> impl Future<Output = Result<(), RuntimeError>> + Send {
-        let error = RuntimeError::Unsupported {
-            runtime: self.kind(),
-            what: "network partitions",
-            name: name.to_owned(),
-        };
+        let error = no_partitions(self.kind(), name);
         async move { Err(error) }
     }
 
@@ -299,6 +291,16 @@ pub trait Runtime {
 
     /// Stops every component (in reverse start order) and releases the devnet's resources.
     fn teardown(&mut self) -> impl Future<Output = Result<(), RuntimeError>> + Send;
+}
+
+/// What [`Runtime::partition`] and [`Runtime::heal`] answer on a runtime that cannot cut the
+/// network.
+fn no_partitions(runtime: &'static str, name: &str) -> RuntimeError {
+    RuntimeError::Unsupported {
+        runtime,
+        what: "network partitions",
+        name: name.to_owned(),
+    }
 }
 
 /// The default time between SIGTERM and SIGKILL.
