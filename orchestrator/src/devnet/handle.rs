@@ -20,12 +20,19 @@ use std::time::Duration;
 /// How long the orchestrator waits for one neuron to finish one block.
 const BLOCK_DONE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Extra time for a neuron's first block after a heal: where the kernel cannot shorten TCP's
+/// retransmission backoff (see the Docker runtime), the chain may resend the notifications
+/// the partition swallowed only after Linux's 120 s cap.
+const AFTER_HEAL_GRACE: Duration = Duration::from_secs(120);
+
 /// A lock-step participant: a built-in neuron and its status URL.
 #[derive(Debug, Clone)]
 struct Peer {
     status: String,
     /// Paused or killed peers are not waited for.
     active: bool,
+    /// Healed, and not yet caught up: its next wait gets [`AFTER_HEAL_GRACE`] more.
+    healed: bool,
 }
 
 /// A devnet running on runtime `R`.
@@ -186,6 +193,7 @@ impl<R: Runtime> Devnet<R> {
                             Peer {
                                 status: format!("{}/v1/status", http_base(&status)?),
                                 active: true,
+                                healed: false,
                             },
                         );
                     }
@@ -358,18 +366,20 @@ impl<R: Runtime> Devnet<R> {
     }
 
     /// Waits until every active lock-step peer has finished `block`.
-    async fn wait_block_done(&self, block: u64) -> Result<(), DevnetError> {
+    async fn wait_block_done(&mut self, block: u64) -> Result<(), DevnetError> {
         let mut tasks = tokio::task::JoinSet::new();
         for (name, peer) in self.peers.iter().filter(|(_, p)| p.active) {
+            let timeout = if peer.healed {
+                BLOCK_DONE_TIMEOUT + AFTER_HEAL_GRACE
+            } else {
+                BLOCK_DONE_TIMEOUT
+            };
             let url = format!(
                 "{}?after={block}&timeout_ms={}",
                 peer.status,
-                BLOCK_DONE_TIMEOUT.as_millis()
+                timeout.as_millis()
             );
-            let request = self
-                .http
-                .get(url)
-                .timeout(BLOCK_DONE_TIMEOUT + Duration::from_secs(5));
+            let request = self.http.get(url).timeout(timeout + Duration::from_secs(5));
             let name = name.clone();
             tasks.spawn(async move {
                 let answer = request.send().await.and_then(|r| r.error_for_status());
@@ -384,6 +394,9 @@ impl<R: Runtime> Devnet<R> {
                 block,
                 message: e.to_string(),
             })?;
+        }
+        for peer in self.peers.values_mut() {
+            peer.healed = false;
         }
         Ok(())
     }
@@ -601,6 +614,7 @@ impl<R: Runtime> Devnet<R> {
                     // waits until it has caught up with every block it missed.
                     if let Some(peer) = self.peers.get_mut(&name) {
                         peer.active = action == FaultAction::Heal;
+                        peer.healed = action == FaultAction::Heal;
                     }
                 }
                 Ok(())

@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod faults;
 mod image;
+mod kernel;
 mod naming;
 mod sweep;
 mod watch;
@@ -338,16 +339,6 @@ impl Shared {
             });
         self.finish_teardown(&plan, removed)
     }
-}
-
-/// The kernel's hard limit on neighbour (ARP) entries, shared by every network namespace
-/// (`net.ipv4.neigh.default.gc_thresh3`), when the engine is local and the file readable.
-fn neighbour_table_limit() -> Option<u64> {
-    std::fs::read_to_string("/proc/sys/net/ipv4/neigh/default/gc_thresh3")
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// Removes a network, waiting up to about 10 s while the engine still counts endpoints of
@@ -890,6 +881,7 @@ impl DockerRuntime {
                 network_mode: Some(network.to_owned()),
                 // docker-init (tini) as pid 1: signals reach the component, zombies are reaped.
                 init: Some(true),
+                sysctls: kernel::tcp_sysctls(),
                 ..Default::default()
             }),
             networking_config: Some(NetworkingConfig {
@@ -1123,7 +1115,7 @@ impl Runtime for DockerRuntime {
     }
 
     fn check_network_capacity(&self, peers: u64) -> Result<(), RuntimeError> {
-        match neighbour_table_limit() {
+        match kernel::neighbour_table_limit() {
             // Half the table for the devnet: the host and other containers use it too.
             Some(limit) if peers > limit / 2 => Err(DockerError::NeighbourTable {
                 peers,
