@@ -135,13 +135,21 @@ pub fn listen(path: &Path) -> Result<mpsc::Receiver<PendingRequest>, ControlErro
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                // The devnet is gone: stop listening.
+                () = tx.closed() => break,
             };
-            if tx.is_closed() {
-                break;
+            match accepted {
+                Ok((stream, _)) => {
+                    tokio::spawn(serve_one(stream, tx.clone()));
+                }
+                Err(_) => {
+                    // Out of file descriptors, say: the client sees its connection refused;
+                    // back off instead of spinning.
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
             }
-            tokio::spawn(serve_one(stream, tx.clone()));
         }
     });
     Ok(rx)
