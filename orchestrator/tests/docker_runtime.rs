@@ -589,6 +589,31 @@ async fn partition_cuts_a_component_off_until_healed() {
         "{err}"
     );
 
+    // A restart while partitioned brings the component back connected: a new container on
+    // the network, no longer partitioned (so a heal is refused).
+    rt.partition("gpu-0").await.expect("partition again");
+    let restarted = rt.restart("gpu-0").await.expect("restart");
+    assert!(!rt.is_partitioned("gpu-0").expect("known"));
+    let restarted_addr = addr(&restarted.endpoints, "http");
+    assert_eq!(
+        restarted_addr.ip(),
+        http_addr.ip(),
+        "same address after restart"
+    );
+    wait_until(
+        "the restarted mock answers",
+        Duration::from_secs(20),
+        || http_get(restarted_addr, "/health").is_some_and(|a| a.0 == 200),
+    );
+    let err = rt
+        .heal("gpu-0")
+        .await
+        .expect_err("restarted, not partitioned");
+    assert!(
+        matches!(err, RuntimeError::Docker(DockerError::FaultState { .. })),
+        "{err}"
+    );
+
     // Scratch images have no tc: a clear error, not a silent no-op.
     let err = rt
         .add_latency("gpu-0", 100, 1.0)

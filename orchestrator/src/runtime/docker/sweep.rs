@@ -105,7 +105,7 @@ pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport
         }
     }
     for (id, name) in doomed_networks {
-        match super::remove_network_when_empty(docker, &id, &report.removed_containers).await {
+        match super::remove_network_when_empty(docker, &id).await {
             Ok(()) => report.removed_networks.push(name),
             Err(e) if super::error::is_not_found(&e) => {}
             Err(e) => report.stuck_networks.push((name, e.to_string())),
