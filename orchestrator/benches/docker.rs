@@ -27,16 +27,14 @@
 
 mod common;
 
-use bollard::query_parameters::{
-    ListContainersOptionsBuilder, ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder,
-    RemoveImageOptionsBuilder,
-};
+use bollard::query_parameters::{RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder};
 use common::{load, tokio};
 use divan::Bencher;
 use localtensor::devnet::{Devnet, Launcher};
 use localtensor::runtime::DockerRuntime;
-use localtensor::runtime::docker::{Docker, LABEL_ORCHESTRATOR_PID, connect, ensure_image};
-use std::collections::HashMap;
+use localtensor::runtime::docker::{
+    Docker, LABEL_ORCHESTRATOR_PID, connect, ensure_image, objects_labelled,
+};
 use std::path::{Path, PathBuf};
 
 /// The binary every image and component comes from.
@@ -202,27 +200,11 @@ fn epoch_basic_docker(bencher: Bencher) {
 
 /// Reports (and removes) containers and networks this process left behind.
 async fn report_leftovers(docker: &Docker) {
-    let filter = HashMap::from([(
-        "label",
-        vec![format!("{LABEL_ORCHESTRATOR_PID}={}", std::process::id())],
-    )]);
-    let containers = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&filter)
-                .build(),
-        ))
+    let pid = std::process::id().to_string();
+    let objects = objects_labelled(docker, LABEL_ORCHESTRATOR_PID, &pid)
         .await
         .unwrap();
-    let networks = docker
-        .list_networks(Some(
-            ListNetworksOptionsBuilder::default()
-                .filters(&filter)
-                .build(),
-        ))
-        .await
-        .unwrap();
+    let (containers, networks) = (objects.containers, objects.networks);
     if containers.is_empty() && networks.is_empty() {
         eprintln!("no containers or networks left behind");
         return;
@@ -232,11 +214,11 @@ async fn report_leftovers(docker: &Docker) {
         containers.len(),
         networks.len()
     );
-    for id in containers.into_iter().filter_map(|c| c.id) {
+    for id in containers.into_iter().map(|c| c.id) {
         let force = RemoveContainerOptionsBuilder::default().force(true).build();
         let _ = docker.remove_container(&id, Some(force)).await;
     }
-    for id in networks.into_iter().filter_map(|n| n.id) {
+    for id in networks.into_iter().map(|n| n.id) {
         let _ = docker.remove_network(&id).await;
     }
 }

@@ -12,7 +12,6 @@ use localtensor::runtime::{
     ComponentKind, ComponentSpec, ComponentState, DockerRuntime, Manifest, Readiness, Runtime,
     RuntimeError, sweep_docker_leftovers, sweep_leftovers,
 };
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -92,32 +91,11 @@ async fn engine() -> docker::Docker {
 
 /// Names of the containers and networks the engine has with this devnet's label.
 async fn objects_of(docker: &docker::Docker, devnet_id: &str) -> (Vec<String>, Vec<String>) {
-    use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
-    let filter = HashMap::from([("label", vec![format!("{LABEL_DEVNET}={devnet_id}")])]);
-    let containers = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&filter)
-                .build(),
-        ))
+    let objects = docker::objects_labelled(docker, LABEL_DEVNET, devnet_id)
         .await
-        .expect("list containers")
-        .into_iter()
-        .flat_map(|c| c.names.unwrap_or_default())
-        .collect();
-    let networks = docker
-        .list_networks(Some(
-            ListNetworksOptionsBuilder::default()
-                .filters(&filter)
-                .build(),
-        ))
-        .await
-        .expect("list networks")
-        .into_iter()
-        .filter_map(|n| n.name)
-        .collect();
-    (containers, networks)
+        .expect("list the devnet's objects");
+    let names = |list: Vec<docker::DockerObject>| list.into_iter().map(|o| o.name).collect();
+    (names(objects.containers), names(objects.networks))
 }
 
 /// Removes whatever a failed test left of a devnet (containers, then networks), from a thread
@@ -964,7 +942,7 @@ async fn kill_9_leaves_containers_that_the_sweep_removes() {
     assert_eq!(
         (containers, networks),
         (
-            vec![format!("/localtensor-{}-chain", orch.devnet_id)],
+            vec![format!("localtensor-{}-chain", orch.devnet_id)],
             vec![format!("localtensor-{}", orch.devnet_id)]
         )
     );

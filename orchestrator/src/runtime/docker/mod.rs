@@ -13,6 +13,7 @@ mod faults;
 mod image;
 mod kernel;
 mod naming;
+mod objects;
 mod sweep;
 mod watch;
 
@@ -25,6 +26,7 @@ pub use naming::{
     LABEL_ORCHESTRATOR_PID, LABEL_ORCHESTRATOR_START, container_name, network_name,
     rewrite_endpoint,
 };
+pub use objects::{DockerObject, LabelledObjects, objects_labelled};
 pub use sweep::{DockerSweepReport, sweep_docker_leftovers};
 
 use super::manifest::{ComponentRecord, ContainerRecord, MANIFEST_VERSION, Manifest, ProcessId};
@@ -39,8 +41,8 @@ use bollard::models::{
     NetworkCreateRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, KillContainerOptionsBuilder, ListContainersOptionsBuilder,
-    ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, KillContainerOptionsBuilder, RemoveContainerOptionsBuilder,
+    StopContainerOptionsBuilder,
 };
 use error::{is_not_found, is_not_modified};
 use futures_util::StreamExt as _;
@@ -380,26 +382,9 @@ const TEARDOWN_CONCURRENCY: usize = 16;
 /// Stops (with the grace period) and removes every container of the devnet, then its network.
 /// Works from labels, so containers whose start raced the teardown are found too.
 async fn remove_devnet(docker: &Docker, plan: &TeardownPlan) -> Result<(), RuntimeError> {
-    let filter = naming::label_filter(naming::LABEL_DEVNET, &plan.devnet_id);
-    let containers = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&filter)
-                .build(),
-        ))
-        .await
-        .map_err(DockerError::api("list the devnet's containers"))?;
-    let ids: Vec<String> = containers.into_iter().filter_map(|c| c.id).collect();
-    let networks = docker
-        .list_networks(Some(
-            ListNetworksOptionsBuilder::default()
-                .filters(&filter)
-                .build(),
-        ))
-        .await
-        .map_err(DockerError::api("list the devnet's networks"))?;
-    let networks: Vec<String> = networks.into_iter().filter_map(|n| n.id).collect();
+    let objects = objects_labelled(docker, naming::LABEL_DEVNET, &plan.devnet_id).await?;
+    let ids: Vec<String> = objects.containers.into_iter().map(|c| c.id).collect();
+    let networks: Vec<String> = objects.networks.into_iter().map(|n| n.id).collect();
     // Endpoints go one at a time, before any container stops. Docker 20.10 loses updates of a
     // network's endpoint count when many endpoints go at once (as containers exit, or are
     // removed, concurrently): with 200 containers the count stayed at 1 or 3 with no endpoint

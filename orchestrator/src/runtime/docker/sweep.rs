@@ -5,7 +5,6 @@ use super::naming::{self, LABEL_DEVNET, LABEL_MANAGED};
 use super::{DockerError, force_remove};
 use crate::runtime::{RuntimeError, procfs};
 use bollard::Docker;
-use bollard::query_parameters::{ListContainersOptionsBuilder, ListNetworksOptionsBuilder};
 use std::collections::{BTreeSet, HashMap};
 
 /// What [`sweep_docker_leftovers`] did.
@@ -32,25 +31,7 @@ pub struct DockerSweepReport {
 /// (pid **and** start time, from the labels) is no longer running. Images stay. Call it before
 /// starting a devnet; run directories are swept by [`crate::runtime::sweep_leftovers`].
 pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport, RuntimeError> {
-    let managed = naming::label_filter(LABEL_MANAGED, "true");
-    let containers = docker
-        .list_containers(Some(
-            ListContainersOptionsBuilder::default()
-                .all(true)
-                .filters(&managed)
-                .build(),
-        ))
-        .await
-        .map_err(DockerError::api("list localtensor containers"))?;
-    let networks = docker
-        .list_networks(Some(
-            ListNetworksOptionsBuilder::default()
-                .filters(&managed)
-                .build(),
-        ))
-        .await
-        .map_err(DockerError::api("list localtensor networks"))?;
-
+    let objects = super::objects_labelled(docker, LABEL_MANAGED, "true").await?;
     let mut report = DockerSweepReport::default();
     let mut dead = BTreeSet::new();
     let mut live = BTreeSet::new();
@@ -71,31 +52,15 @@ pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport
             }
         }
     };
-    let mut doomed_containers = Vec::new();
-    for c in containers {
-        let name = c
-            .names
-            .as_ref()
-            .and_then(|n| n.first())
-            .map(|n| n.trim_start_matches('/').to_owned())
-            .unwrap_or_default();
-        let labels = c.labels.unwrap_or_default();
-        if classify(&labels, format!("container {name}")).is_some()
-            && let Some(id) = c.id
-        {
-            doomed_containers.push((id, name));
-        }
-    }
-    let mut doomed_networks = Vec::new();
-    for n in networks {
-        let name = n.name.unwrap_or_default();
-        let labels = n.labels.unwrap_or_default();
-        if classify(&labels, format!("network {name}")).is_some()
-            && let Some(id) = n.id
-        {
-            doomed_networks.push((id, name));
-        }
-    }
+    let mut doomed = |objects: Vec<super::DockerObject>, kind: &str| -> Vec<(String, String)> {
+        objects
+            .into_iter()
+            .filter(|o| classify(&o.labels, format!("{kind} {}", o.name)).is_some())
+            .map(|o| (o.id, o.name))
+            .collect()
+    };
+    let doomed_containers = doomed(objects.containers, "container");
+    let doomed_networks = doomed(objects.networks, "network");
     // Containers first: a network with endpoints cannot be removed.
     for (id, name) in doomed_containers {
         match docker.remove_container(&id, Some(force_remove())).await {
