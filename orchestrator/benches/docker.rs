@@ -204,11 +204,11 @@ async fn report_leftovers(docker: &Docker) {
     let objects = objects_labelled(docker, LABEL_ORCHESTRATOR_PID, &pid)
         .await
         .unwrap();
-    let (containers, networks) = (objects.containers, objects.networks);
-    if containers.is_empty() && networks.is_empty() {
+    if objects.is_empty() {
         eprintln!("no containers or networks left behind");
         return;
     }
+    let (containers, networks) = (objects.containers, objects.networks);
     eprintln!(
         "left behind: {} containers, {} networks; removing them",
         containers.len(),

@@ -21,9 +21,9 @@ pub struct DockerSweepReport {
     /// Objects left alone because their orchestrator labels are missing or unreadable.
     pub skipped: Vec<String>,
     /// Networks of dead devnets the engine refused to remove, with its answer. Docker 20.10
-    /// sometimes keeps a phantom endpoint after its containers are gone ("has active
-    /// endpoints" with none listed); such a network blocks nothing but its subnet, so the
-    /// sweep goes on.
+    /// can lose updates of a network's endpoint count, which then answers "has active
+    /// endpoints" with none listed until dockerd restarts; such a network blocks nothing but
+    /// its subnet, so the sweep goes on.
     pub stuck_networks: Vec<(String, String)>,
 }
 
