@@ -178,6 +178,25 @@ fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// The host's packet-loss rules of a devnet (`iptables -S DOCKER-USER`, by the devnet in their
+/// comments). Loss faults need root, as CI has.
+fn loss_rules_of(devnet_id: &str) -> Vec<String> {
+    let out = Command::new("iptables")
+        .args(["-w", "-S", "DOCKER-USER"])
+        .output()
+        .expect("run iptables");
+    assert!(
+        out.status.success(),
+        "packet-loss tests need root and iptables: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(&format!("localtensor devnet={devnet_id} ")))
+        .map(str::to_owned)
+        .collect()
+}
+
 fn addr(endpoints: &std::collections::BTreeMap<String, String>, key: &str) -> SocketAddr {
     endpoints[key].parse().expect("host:port endpoint")
 }
@@ -606,7 +625,7 @@ async fn partition_cuts_a_component_off_until_healed() {
 }
 
 /// Not a check of its own: inside a container (started by
-/// `peers_reach_each_other_until_partitioned`), this test binary is the peer that probes
+/// `peers_reach_each_other_until_partitioned_or_lossy`), this test binary is the peer that probes
 /// `LOCALTENSOR_PROBE` (`host:port`, resolved by the container's DNS) and exits 0 if `/health`
 /// answers 200, 1 otherwise. Run on the host it does nothing.
 #[test]
@@ -647,7 +666,7 @@ async fn probe(rt: &mut DockerRuntime, name: &str, target: &str) -> Option<i32> 
 }
 
 #[tokio::test]
-async fn peers_reach_each_other_until_partitioned() {
+async fn peers_reach_each_other_until_partitioned_or_lossy() {
     let root = tempfile::tempdir().expect("tempdir");
     let mut rt = devnet(root.path()).await;
     struct RemoveProbeImage;
@@ -709,7 +728,59 @@ async fn peers_reach_each_other_until_partitioned() {
     }
     assert!(healed, "a peer reaches the healed component again");
     assert_eq!(probe(&mut rt, "probe-7", "gpu-0:8080").await, Some(0));
+
+    // Loss: at 100 % no peer gets through, while the host (outside the devnet's links) still
+    // does; a heal removes the rules.
+    let id = rt.devnet_id();
+    let bad = rt.add_loss("gpu-0", 0.0).await.expect_err("0 % is no loss");
+    assert!(
+        matches!(
+            bad,
+            RuntimeError::Docker(DockerError::FaultUnavailable { .. })
+        ),
+        "{bad}"
+    );
+    assert!(loss_rules_of(&id).is_empty(), "a refused loss adds no rule");
+    rt.add_loss("gpu-0", 40.0).await.expect("loss");
+    rt.add_loss("gpu-0", 100.0)
+        .await
+        .expect("a second loss replaces the rate");
+    let rules = loss_rules_of(&id);
+    assert_eq!(rules.len(), 2, "one rule each way: {rules:?}");
+    assert!(
+        rules.iter().all(|r| r.contains("--probability 1")),
+        "{rules:?}"
+    );
+    assert_eq!(rt.loss_percent("gpu-0").expect("known"), Some(100.0));
+    let record = rt.manifest().components[0]
+        .container
+        .clone()
+        .expect("container");
+    assert_eq!(record.loss_percent, Some(100.0));
+    assert_eq!(probe(&mut rt, "probe-8", &endpoint).await, Some(1));
+    assert_eq!(
+        http_get(addr(&gpu.endpoints, "http"), "/health").map(|a| a.0),
+        Some(200),
+        "the host's own calls are not dropped"
+    );
+    rt.heal("gpu-0").await.expect("heal the loss");
+    assert!(loss_rules_of(&id).is_empty());
+    assert_eq!(rt.loss_percent("gpu-0").expect("known"), None);
+    assert_eq!(probe(&mut rt, "probe-9", &endpoint).await, Some(0));
+    let err = rt
+        .heal("gpu-0")
+        .await
+        .expect_err("neither partitioned nor lossy");
+    assert!(
+        matches!(err, RuntimeError::Docker(DockerError::FaultState { .. })),
+        "{err}"
+    );
+
+    // The teardown removes the rules of a devnet that ends lossy.
+    rt.add_loss("gpu-0", 25.0).await.expect("loss again");
+    assert_eq!(loss_rules_of(&id).len(), 2);
     rt.teardown().await.expect("teardown");
+    assert!(loss_rules_of(&id).is_empty(), "rules left after teardown");
 }
 
 #[tokio::test]
@@ -873,12 +944,20 @@ impl Drop for ChildOrchestrator {
         let _ = self.child.kill();
         let _ = self.child.wait();
         remove_devnet_objects(&self.devnet_id);
+        // `iptables -S` quotes the comment as a shell would: let one delete each rule.
+        for rule in loss_rules_of(&self.devnet_id) {
+            let delete = format!("iptables -w -D {}", rule.trim_start_matches("-A "));
+            let _ = Command::new("sh").args(["-c", &delete]).status();
+        }
     }
 }
 
-fn spawn_orchestrator(root: &Path) -> ChildOrchestrator {
+/// Spawns an orchestrator with a chain in a container, dropping `loss` % of the chain's packets.
+fn spawn_orchestrator(root: &Path, loss: f64) -> ChildOrchestrator {
     let mut child = Command::new(env!("CARGO_BIN_EXE_localtensor"))
         .arg("__spawn-devnet-for-tests")
+        .arg("--loss")
+        .arg(loss.to_string())
         .arg("--runtime")
         .arg("docker")
         .arg("--root")
@@ -914,11 +993,12 @@ fn spawn_orchestrator(root: &Path) -> ChildOrchestrator {
 #[tokio::test]
 async fn sigterm_to_the_orchestrator_removes_its_containers() {
     let root = tempfile::tempdir().expect("tempdir");
-    let mut orch = spawn_orchestrator(root.path());
+    let mut orch = spawn_orchestrator(root.path(), 30.0);
     let docker = engine().await;
     assert_eq!(json_rpc(orch.rpc, "chain_getHeader")["number"], "0x0");
     let (containers, networks) = objects_of(&docker, &orch.devnet_id).await;
     assert_eq!((containers.len(), networks.len()), (1, 1));
+    assert_eq!(loss_rules_of(&orch.devnet_id).len(), 2);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(orch.child.id() as i32),
         nix::sys::signal::Signal::SIGTERM,
@@ -927,13 +1007,14 @@ async fn sigterm_to_the_orchestrator_removes_its_containers() {
     let status = orch.child.wait().expect("wait");
     assert_eq!(status.code(), Some(128 + 15));
     assert_eq!(objects_of(&docker, &orch.devnet_id).await, (vec![], vec![]));
+    assert!(loss_rules_of(&orch.devnet_id).is_empty(), "loss rules left");
     assert!(!orch.run_dir.exists(), "run dir removed");
 }
 
 #[tokio::test]
 async fn kill_9_leaves_containers_that_the_sweep_removes() {
     let root = tempfile::tempdir().expect("tempdir");
-    let mut orch = spawn_orchestrator(root.path());
+    let mut orch = spawn_orchestrator(root.path(), 30.0);
     orch.child.kill().expect("SIGKILL");
     orch.child.wait().expect("wait");
     let docker = engine().await;
@@ -947,11 +1028,21 @@ async fn kill_9_leaves_containers_that_the_sweep_removes() {
         )
     );
     assert_eq!(json_rpc(orch.rpc, "chain_getHeader")["number"], "0x0");
+    // So do its packet-loss rules on the host.
+    assert_eq!(loss_rules_of(&orch.devnet_id).len(), 2);
 
-    // A live devnet of this process is left alone.
+    // A live devnet of this process is left alone, with its loss rules.
     let mut live = devnet(root.path()).await;
     live.start(gpu_mock_spec("gpu-0")).await.expect("gpu mock");
+    live.add_loss("gpu-0", 10.0).await.expect("loss");
     let report = sweep_docker_leftovers(&docker).await.expect("sweep");
+    assert_eq!(
+        report.removed_loss_rules,
+        vec![orch.devnet_id.clone(), orch.devnet_id.clone()],
+        "{report:?}"
+    );
+    assert!(loss_rules_of(&orch.devnet_id).is_empty());
+    assert_eq!(loss_rules_of(&live.devnet_id()).len(), 2);
     assert!(report.swept_devnets.contains(&orch.devnet_id), "{report:?}");
     assert!(
         report

@@ -175,13 +175,48 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
 
     let healed = fault(&root, &id, "heal", "v");
     assert!(healed.status.success(), "{}", text(&healed));
-    assert_eq!(networks_of(&container), vec![network]);
+    assert_eq!(networks_of(&container), vec![network.clone()]);
     let status = text(&localtensor(&["status", "--devnet", &id], &root));
     assert!(!status.contains("partitioned"), "{status}");
     // Healed, it is waited for again: blocks only come once it has caught up.
     let after = head(&root, &id);
     wait_past(&root, &id, after + 3);
-    assert_refused(&fault(&root, &id, "heal", "v"), "not partitioned");
+    assert_refused(
+        &fault(&root, &id, "heal", "v"),
+        "neither partitioned nor lossy",
+    );
+
+    // Loss: the validator stays on the network and is still waited for, only slower.
+    assert_refused(&fault(&root, &id, "loss", "v"), "needs a percent");
+    assert_refused(
+        &localtensor(
+            &["fault", "loss", "v", "--percent", "101", "--devnet", &id],
+            &root,
+        ),
+        "out of range",
+    );
+    assert_refused(
+        &localtensor(
+            &["fault", "heal", "v", "--percent", "5", "--devnet", &id],
+            &root,
+        ),
+        "only to `loss`",
+    );
+    let lossy = localtensor(
+        &["fault", "loss", "v", "--percent", "25", "--devnet", &id],
+        &root,
+    );
+    assert!(lossy.status.success(), "{}", text(&lossy));
+    assert!(text(&lossy).contains("loss v: applied before block"));
+    assert_eq!(networks_of(&container), vec![network.clone()]);
+    let status = text(&localtensor(&["status", "--devnet", &id], &root));
+    assert!(status.contains("running (25 % loss)"), "{status}");
+    let after = head(&root, &id);
+    wait_past(&root, &id, after + 3);
+    let healed = fault(&root, &id, "heal", "v");
+    assert!(healed.status.success(), "{}", text(&healed));
+    let status = text(&localtensor(&["status", "--devnet", &id], &root));
+    assert!(!status.contains("loss"), "{status}");
 
     let down = localtensor(&["down", "--devnet", &id], &root);
     assert!(down.status.success(), "{}", text(&down));
@@ -201,7 +236,14 @@ fn process_devnets_take_pauses_and_refuse_partitions() {
 
     assert_refused(
         &fault(&root, &id, "partition", "v"),
-        "only the Docker runtime can cut a component's network",
+        "only the Docker runtime can cut or degrade a component's network",
+    );
+    assert_refused(
+        &localtensor(
+            &["fault", "loss", "v", "--percent", "10", "--devnet", &id],
+            &root,
+        ),
+        "only the Docker runtime can cut or degrade a component's network",
     );
     let paused = fault(&root, &id, "pause", "v");
     assert!(paused.status.success(), "{}", text(&paused));

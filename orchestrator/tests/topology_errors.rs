@@ -483,6 +483,68 @@ fn cases() -> Vec<Case> {
             "",
         ),
         case(
+            "heal without a partition or a loss",
+            &format!("{BASE}faults:\n  - block: 9\n    action: heal\n    target: m\n"),
+            "faults[0].target",
+            11,
+            13,
+            "`m` is healed but never partitioned or made lossy before",
+            "a `partition` or `loss` of the same target",
+        ),
+        case(
+            "loss without a percent",
+            &format!("{BASE}faults:\n  - block: 9\n    action: loss\n    target: m\n"),
+            "faults[0].percent",
+            9,
+            5,
+            "missing field `percent` in a `loss` action",
+            "",
+        ),
+        case(
+            "loss of nothing",
+            &format!(
+                "{BASE}faults:\n  - block: 9\n    action: loss\n    target: m\n    percent: 0\n"
+            ),
+            "faults[0].percent",
+            12,
+            14,
+            "loss of 0 % is out of range",
+            "more than 0, at most 100",
+        ),
+        case(
+            "loss over 100 %",
+            &format!(
+                "{BASE}faults:\n  - block: 9\n    action: loss\n    target: m\n    percent: 150.5\n"
+            ),
+            "faults[0].percent",
+            12,
+            14,
+            "loss of 150.5 % is out of range",
+            "",
+        ),
+        case(
+            "percent on another action",
+            &format!(
+                "{BASE}faults:\n  - block: 9\n    action: kill\n    target: m\n    percent: 5\n"
+            ),
+            "faults[0].percent",
+            12,
+            5,
+            "field `percent` is not allowed here",
+            "only to `action: loss`",
+        ),
+        case(
+            "every packet of the chain",
+            &format!(
+                "{BASE}faults:\n  - block: 9\n    action: loss\n    target: chain\n    percent: 100\n"
+            ),
+            "faults[0].percent",
+            12,
+            14,
+            "dropping every packet of the chain cuts every neuron off",
+            "less than 100",
+        ),
+        case(
             "kill the chain",
             &format!("{BASE}faults:\n  - block: 9\n    action: kill\n    target: chain\n"),
             "faults[0].target",

@@ -1,4 +1,4 @@
-//! `localtensor fault ACTION TARGET`: apply a fault to a devnet started by `localtensor up`,
+//! `localtensor fault ACTION TARGET [--percent N]`: apply a fault to a devnet started by `localtensor up`,
 //! through its control socket. The orchestrator applies it before its next block and answers
 //! with the block; a target it does not have, or an action its runtime cannot do, is refused
 //! and changes nothing.
@@ -10,16 +10,26 @@ use localtensor::devnet::control::{self, CONTROL_SOCKET, ControlRequest};
 /// Arguments of `localtensor fault`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct FaultArgs {
-    /// kill, restart, pause, resume, partition, heal (Docker runtime) or gpu_clear.
+    /// kill, restart, pause, resume, partition, loss, heal (those three on the Docker runtime)
+    /// or gpu_clear.
     action: String,
     /// A component (`chain`, a GPU mock, a neuron instance) or a neuron group (all instances).
     target: String,
+    /// For `loss`: the share of the target's packets to drop each way, in percent (more than
+    /// 0, at most 100).
+    #[arg(long)]
+    percent: Option<f64>,
     #[command(flatten)]
     devnet: Target,
 }
 
 pub(crate) fn run(args: FaultArgs) -> Result<Outcome, UserError> {
-    control::parse_action(&args.action).map_err(UserError::bad_input)?;
+    let request = ControlRequest {
+        action: args.action,
+        target: args.target,
+        percent: args.percent,
+    };
+    request.checked_action().map_err(UserError::bad_input)?;
     let manifest = select(&args.devnet)?;
     let socket = manifest.run_dir.join(CONTROL_SOCKET);
     if !socket.exists() {
@@ -28,10 +38,6 @@ pub(crate) fn run(args: FaultArgs) -> Result<Outcome, UserError> {
             manifest.devnet_id
         )));
     }
-    let request = ControlRequest {
-        action: args.action,
-        target: args.target,
-    };
     let reply = control::send(&socket, &request).map_err(anyhow::Error::new)?;
     if reply.ok {
         println!("devnet {}: {}", manifest.devnet_id, reply.message);

@@ -1,7 +1,8 @@
 //! `localtensor __spawn-devnet-for-tests`: a hidden subcommand for the runtime's tests. It
 //! starts a process devnet with one chain, prints one JSON line describing it, and waits until
 //! it is signalled, so that tests can SIGTERM or `kill -9` a real orchestrator. `--runtime docker`
-//! runs the chain in a container instead of a process.
+//! runs the chain in a container instead of a process; `--loss N` then drops N % of its packets
+//! (rules on the host that the teardown or the sweep must remove).
 
 use super::{Outcome, UserError};
 use localtensor::runtime::{
@@ -9,7 +10,7 @@ use localtensor::runtime::{
     ShutdownSignal, install_shutdown_handler,
 };
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Arguments of the hidden test subcommand.
@@ -24,6 +25,9 @@ pub(crate) struct SpawnArgs {
     /// The runtime: `process` or `docker`.
     #[arg(long, value_enum, default_value_t = RuntimeKind::Process)]
     runtime: RuntimeKind,
+    /// Make the chain lossy (percent), once it is ready.
+    #[arg(long)]
+    loss: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -51,7 +55,7 @@ async fn spawn(args: SpawnArgs) -> Result<Outcome, UserError> {
                 .build()
                 .map_err(anyhow::Error::new)?;
             let (id, dir) = (devnet.devnet_id(), devnet.run_dir());
-            serve(devnet, id, dir, &args.chain, signal).await
+            serve(devnet, id, dir, &args, signal).await
         }
         RuntimeKind::Docker => {
             let devnet = DockerRuntime::builder()
@@ -61,7 +65,7 @@ async fn spawn(args: SpawnArgs) -> Result<Outcome, UserError> {
                 .await
                 .map_err(anyhow::Error::new)?;
             let (id, dir) = (devnet.devnet_id(), devnet.run_dir());
-            serve(devnet, id, dir, &args.chain, signal).await
+            serve(devnet, id, dir, &args, signal).await
         }
     }
 }
@@ -70,16 +74,22 @@ async fn serve<R: Runtime>(
     mut devnet: R,
     devnet_id: String,
     run_dir: PathBuf,
-    chain: &Path,
+    args: &SpawnArgs,
     mut signal: ShutdownSignal,
 ) -> Result<Outcome, UserError> {
-    let chain = ComponentSpec::new("chain", ComponentKind::Chain, chain.to_string_lossy())
+    let chain = ComponentSpec::new("chain", ComponentKind::Chain, args.chain.to_string_lossy())
         .with_args(["--dev", "--rpc-host", devnet.listen_host()])
         .with_args(["--rpc-port", "0", "--sealing", "manual"])
         .with_readiness(Readiness::ReadyLine {
             timeout: Duration::from_secs(30),
         });
     let status = devnet.start(chain).await.map_err(anyhow::Error::new)?;
+    if let Some(percent) = args.loss {
+        devnet
+            .add_loss("chain", percent)
+            .await
+            .map_err(anyhow::Error::new)?;
+    }
     let line = serde_json::json!({
         "event": "ready",
         "devnet_id": devnet_id,

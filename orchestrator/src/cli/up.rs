@@ -348,11 +348,19 @@ pub(crate) fn status(target: Target) -> Result<Outcome, UserError> {
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            let partitioned = c.container.as_ref().is_some_and(|k| k.partitioned);
-            let state = if partitioned {
-                format!("{} (partitioned)", c.state)
-            } else {
+            let mut faults = Vec::new();
+            if let Some(k) = &c.container {
+                if k.partitioned {
+                    faults.push("partitioned".to_owned());
+                }
+                if let Some(p) = k.loss_percent {
+                    faults.push(format!("{p} % loss"));
+                }
+            }
+            let state = if faults.is_empty() {
                 c.state.to_string()
+            } else {
+                format!("{} ({})", c.state, faults.join(", "))
             };
             println!(
                 "  {:<20} {:<10} {:<8} {}",

@@ -28,18 +28,44 @@ pub const CONTROL_ACTIONS: &[FaultAction] = &[
     FaultAction::Pause,
     FaultAction::Resume,
     FaultAction::Partition,
+    FaultAction::Loss,
     FaultAction::Heal,
     FaultAction::GpuClear,
 ];
 
 /// One request: apply `action` to `target`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControlRequest {
     /// The action as a topology writes it (`partition`, `heal`, ...).
     pub action: String,
     /// A component, or a neuron group (every instance).
     pub target: String,
+    /// For `loss` (and only there): the share of packets dropped each way, in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<f64>,
+}
+
+impl ControlRequest {
+    /// The request's action, once its fields fit it: `loss` needs a `percent` greater than 0
+    /// and at most 100, every other action takes none.
+    pub fn checked_action(&self) -> Result<FaultAction, String> {
+        let action = parse_action(&self.action)?;
+        match (action, self.percent) {
+            (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => Ok(action),
+            (FaultAction::Loss, Some(p)) => Err(format!(
+                "loss of {p} % is out of range: give more than 0, at most 100"
+            )),
+            (FaultAction::Loss, None) => Err("`loss` needs a percent (greater than 0, at most \
+                                               100)"
+                .to_owned()),
+            (_, Some(_)) => Err(format!(
+                "a percent applies only to `loss`, not to `{}`",
+                self.action
+            )),
+            (_, None) => Ok(action),
+        }
+    }
 }
 
 /// The answer to a request.
@@ -72,6 +98,8 @@ pub struct PendingRequest {
     pub action: FaultAction,
     /// Its target.
     pub target: String,
+    /// The loss rate of a `loss`.
+    pub percent: Option<f64>,
     reply: oneshot::Sender<ControlReply>,
 }
 
@@ -165,13 +193,14 @@ async fn serve_one(stream: tokio::net::UnixStream, queue: mpsc::Sender<PendingRe
         Ok(_) if line.len() >= MAX_REQUEST => ControlReply::refused("request too long"),
         Ok(_) => match serde_json::from_str::<ControlRequest>(line.trim()) {
             Err(e) => ControlReply::refused(format!("malformed request: {e}")),
-            Ok(request) => match parse_action(&request.action) {
+            Ok(request) => match request.checked_action() {
                 Err(message) => ControlReply::refused(message),
                 Ok(action) => {
                     let (reply, answer) = oneshot::channel();
                     let pending = PendingRequest {
                         action,
                         target: request.target,
+                        percent: request.percent,
                         reply,
                     };
                     if queue.send(pending).await.is_err() {
@@ -224,7 +253,7 @@ mod tests {
             assert_eq!(parse_action(action.as_str()), Ok(*action));
         }
         let err = parse_action("gpu_fault").unwrap_err();
-        assert!(err.contains("partition, heal"), "{err}");
+        assert!(err.contains("partition, loss, heal"), "{err}");
         assert!(parse_action("Partition").is_err());
     }
 
@@ -240,6 +269,7 @@ mod tests {
                 &ControlRequest {
                     action: "partition".into(),
                     target: "v-1".into(),
+                    percent: None,
                 },
             )
         });
@@ -281,6 +311,35 @@ mod tests {
             reply.message.contains("missing field `target`"),
             "{}",
             reply.message
+        );
+    }
+
+    #[test]
+    fn loss_needs_a_percent_in_range_and_nothing_else_takes_one() {
+        let request = |action: &str, percent: Option<f64>| ControlRequest {
+            action: action.into(),
+            target: "v-1".into(),
+            percent,
+        };
+        assert_eq!(
+            request("loss", Some(30.0)).checked_action(),
+            Ok(FaultAction::Loss)
+        );
+        assert_eq!(
+            request("loss", Some(100.0)).checked_action(),
+            Ok(FaultAction::Loss)
+        );
+        for bad in [0.0, -5.0, 100.5, f64::NAN] {
+            let err = request("loss", Some(bad)).checked_action().unwrap_err();
+            assert!(err.contains("out of range"), "{bad}: {err}");
+        }
+        let err = request("loss", None).checked_action().unwrap_err();
+        assert!(err.contains("needs a percent"), "{err}");
+        let err = request("heal", Some(5.0)).checked_action().unwrap_err();
+        assert!(err.contains("only to `loss`"), "{err}");
+        assert_eq!(
+            request("heal", None).checked_action(),
+            Ok(FaultAction::Heal)
         );
     }
 }

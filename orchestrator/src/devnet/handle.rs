@@ -117,6 +117,19 @@ impl<R: Runtime> Devnet<R> {
     ) -> Result<Self, DevnetError> {
         // Refuse what the runtime cannot do before anything starts.
         check_faults_supported(&topology, runtime.can_partition(), runtime.kind())?;
+        if let Some(fault) = topology
+            .faults
+            .iter()
+            .find(|f| f.action == FaultAction::Loss)
+            && let Some(reason) = runtime.loss_unavailable().await
+        {
+            return Err(DevnetError::FaultUnavailable {
+                index: fault.index + 1,
+                action: fault.action.as_str(),
+                target: fault.target.value.clone(),
+                reason,
+            });
+        }
         runtime.check_network_capacity(topology.network_peers())?;
         let host = runtime.listen_host();
         progress("starting the chain");
@@ -329,7 +342,7 @@ impl<R: Runtime> Devnet<R> {
         for request in pending {
             let action = request.action;
             let target = request.target.clone();
-            let reply = match self.apply(action, &target, None).await {
+            let reply = match self.apply(action, &target, None, request.percent).await {
                 Ok(()) => ControlReply {
                     ok: true,
                     message: format!(
@@ -555,19 +568,22 @@ impl<R: Runtime> Devnet<R> {
             self.head + 1,
             fault.action.as_str()
         ));
-        self.apply(fault.action, &target, fault.faults.as_ref())
+        let percent = fault.percent.map(|p| p.value);
+        self.apply(fault.action, &target, fault.faults.as_ref(), percent)
             .await
     }
 
     /// Applies a fault now, as the schedule does: to component `target`, or to every instance
-    /// of a neuron group. `faults` is the fault set of a `gpu_fault`. A target that does not
-    /// exist, or a fault that would end the devnet (killing or partitioning the chain), is
-    /// refused before anything changes.
+    /// of a neuron group. `faults` is the fault set of a `gpu_fault`, `percent` the loss rate
+    /// of a `loss`. A target that does not exist, or a fault that would end the devnet
+    /// (killing, partitioning or dropping every packet of the chain), is refused before
+    /// anything changes.
     pub async fn apply(
         &mut self,
         action: FaultAction,
         target: &str,
         faults: Option<&GpuFaults>,
+        percent: Option<f64>,
     ) -> Result<(), DevnetError> {
         let names = self.targets(target);
         let known: BTreeSet<String> = self
@@ -590,11 +606,30 @@ impl<R: Runtime> Devnet<R> {
                          `restart`",
             });
         }
+        let percent = match (action, percent) {
+            (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => p,
+            (FaultAction::Loss, _) => {
+                return Err(DevnetError::FaultRefused {
+                    action: action.as_str(),
+                    target: target.to_owned(),
+                    reason: "`loss` needs a percentage greater than 0 and at most 100",
+                });
+            }
+            _ => 0.0,
+        };
+        if target == "chain" && action == FaultAction::Loss && percent >= 100.0 {
+            return Err(DevnetError::FaultRefused {
+                action: action.as_str(),
+                target: target.to_owned(),
+                reason: "dropping every packet of the chain cuts every neuron off; use less \
+                         than 100 %",
+            });
+        }
         if action.needs_network() && !self.runtime.can_partition() {
             return Err(DevnetError::FaultRefused {
                 action: action.as_str(),
                 target: target.to_owned(),
-                reason: "only the Docker runtime can cut a component's network",
+                reason: "only the Docker runtime can cut or degrade a component's network",
             });
         }
         match action {
@@ -603,18 +638,25 @@ impl<R: Runtime> Devnet<R> {
                 self.set_gpu_faults(target, Some(&faults)).await
             }
             FaultAction::GpuClear => self.set_gpu_faults(target, None).await,
-            FaultAction::Partition | FaultAction::Heal => {
+            FaultAction::Partition | FaultAction::Loss | FaultAction::Heal => {
                 for name in names {
-                    if action == FaultAction::Partition {
-                        self.runtime.partition(&name).await?;
-                    } else {
-                        self.runtime.heal(&name).await?;
+                    match action {
+                        FaultAction::Partition => self.runtime.partition(&name).await?,
+                        FaultAction::Loss => self.runtime.add_loss(&name, percent).await?,
+                        _ => self.runtime.heal(&name).await?,
                     }
-                    // Nobody reaches a partitioned validator. Once healed, the next block
-                    // waits until it has caught up with every block it missed.
+                    // Nobody reaches a partitioned validator (nor one that loses every
+                    // packet); a lossy one only slows down. Once healed, the next block waits
+                    // until it has caught up with every block it missed.
+                    let cut = action == FaultAction::Partition
+                        || (action == FaultAction::Loss && percent >= 100.0);
                     if let Some(peer) = self.peers.get_mut(&name) {
-                        peer.active = action == FaultAction::Heal;
-                        peer.healed = action == FaultAction::Heal;
+                        if cut {
+                            peer.active = false;
+                        } else if action == FaultAction::Heal {
+                            peer.active = true;
+                            peer.healed = true;
+                        }
                     }
                 }
                 Ok(())

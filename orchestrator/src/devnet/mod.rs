@@ -48,7 +48,7 @@ pub enum DevnetError {
     /// The topology schedules a fault the runtime cannot apply (checked before anything starts).
     #[error(
         "fault {index} of the topology ({action} of `{target}`) needs the Docker runtime; the \
-         {runtime} runtime cannot cut a component's network (use `--runtime docker` or \
+         {runtime} runtime cannot cut or degrade a component's network (use `--runtime docker` or \
          `runtime: docker`)"
     )]
     UnsupportedFault {
@@ -60,6 +60,18 @@ pub enum DevnetError {
         target: String,
         /// The runtime asked to run it.
         runtime: &'static str,
+    },
+    /// The topology schedules a fault this host cannot apply (checked before anything starts).
+    #[error("fault {index} of the topology ({action} of `{target}`) cannot run here: {reason}")]
+    FaultUnavailable {
+        /// 1-based position in the topology's `faults`.
+        index: usize,
+        /// The action as written.
+        action: &'static str,
+        /// Its target.
+        target: String,
+        /// Why not.
+        reason: String,
     },
     /// A fault names a component or group the devnet does not have.
     #[error("no component or neuron group named `{target}`; the devnet has: {known}")]

@@ -155,7 +155,7 @@ pub enum RuntimeError {
     Unsupported {
         /// The runtime (`process`).
         runtime: &'static str,
-        /// What was asked (`network partitions`).
+        /// What was asked (`network faults`).
         what: &'static str,
         /// The component.
         name: String,

@@ -59,7 +59,7 @@ pub struct ComponentRecord {
 }
 
 /// A component's Docker container in the manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContainerRecord {
     /// The container id.
     pub id: String,
@@ -74,6 +74,9 @@ pub struct ContainerRecord {
     /// Cut off the network by a partition (absent: connected).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub partitioned: bool,
+    /// The percentage of its packets dropped on the devnet network (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_percent: Option<f64>,
 }
 
 impl Manifest {

@@ -258,10 +258,35 @@ pub trait Runtime {
         async move { Err(error) }
     }
 
-    /// Reconnects a component cut off by [`Runtime::partition`], at its old address.
+    /// Undoes [`Runtime::partition`] and [`Runtime::add_loss`], whichever is in effect: the
+    /// component is reachable again at its old address, without loss.
     fn heal(&mut self, name: &str) -> impl Future<Output = Result<(), RuntimeError>> + Send {
         let error = no_partitions(self.kind(), name);
         async move { Err(error) }
+    }
+
+    /// Drops `percent` % (greater than 0, at most 100) of the packets a component exchanges
+    /// with the other components, at random, until [`Runtime::heal`]. TCP resends what is lost,
+    /// so connections slow down rather than break (at 100 %, they stall). Runtimes that cannot
+    /// return [`RuntimeError::Unsupported`].
+    fn add_loss(
+        &mut self,
+        name: &str,
+        percent: f64,
+    ) -> impl Future<Output = Result<(), RuntimeError>> + Send {
+        let _ = percent;
+        let error = no_partitions(self.kind(), name);
+        async move { Err(error) }
+    }
+
+    /// Why [`Runtime::add_loss`] cannot work here, if it cannot (a devnet whose topology
+    /// schedules a loss asks before anything starts).
+    fn loss_unavailable(&self) -> impl Future<Output = Option<String>> + Send {
+        let reason = format!(
+            "the {} runtime cannot drop a component's packets; use the Docker runtime",
+            self.kind()
+        );
+        async move { Some(reason) }
     }
 
     /// Whether the host can carry `peers` (component, peer) pairs over the network: with one
@@ -272,7 +297,8 @@ pub trait Runtime {
         Ok(())
     }
 
-    /// Whether [`Runtime::partition`] and [`Runtime::heal`] work on this runtime.
+    /// Whether [`Runtime::partition`], [`Runtime::add_loss`] and [`Runtime::heal`] work on this
+    /// runtime.
     fn can_partition(&self) -> bool {
         false
     }
@@ -293,12 +319,12 @@ pub trait Runtime {
     fn teardown(&mut self) -> impl Future<Output = Result<(), RuntimeError>> + Send;
 }
 
-/// What [`Runtime::partition`] and [`Runtime::heal`] answer on a runtime that cannot cut the
-/// network.
+/// What the network faults ([`Runtime::partition`], [`Runtime::add_loss`], [`Runtime::heal`])
+/// answer on a runtime that cannot cut or degrade the network.
 fn no_partitions(runtime: &'static str, name: &str) -> RuntimeError {
     RuntimeError::Unsupported {
         runtime,
-        what: "network partitions",
+        what: "network faults",
         name: name.to_owned(),
     }
 }

@@ -392,7 +392,9 @@ pub enum FaultAction {
     GpuClear,
     /// Cut the component off the network while it keeps running (Docker runtime).
     Partition,
-    /// Reconnect a partitioned component.
+    /// Drop a share of the component's packets at random (Docker runtime).
+    Loss,
+    /// Reconnect a partitioned component and end its packet loss.
     Heal,
 }
 
@@ -407,13 +409,14 @@ impl FaultAction {
             Self::GpuFault => "gpu_fault",
             Self::GpuClear => "gpu_clear",
             Self::Partition => "partition",
+            Self::Loss => "loss",
             Self::Heal => "heal",
         }
     }
 
     /// Whether the action needs a runtime that can cut the network.
     pub fn needs_network(self) -> bool {
-        matches!(self, Self::Partition | Self::Heal)
+        matches!(self, Self::Partition | Self::Loss | Self::Heal)
     }
 }
 
@@ -433,6 +436,8 @@ pub struct Fault {
     pub target: At<String>,
     /// For `gpu_fault`: the faults to set.
     pub faults: Option<GpuFaults>,
+    /// For `loss`: the share of packets dropped each way, in percent.
+    pub percent: Option<At<f64>>,
 }
 
 /// A check on the snapshots, such as `incentive(m-fast) > incentive(m-slow)`.

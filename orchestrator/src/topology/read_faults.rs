@@ -9,7 +9,9 @@ use super::read_gpu::read_gpu_faults;
 use super::yaml::{Kind, Node};
 
 /// Fields of a scheduled fault.
-pub const FAULT_FIELDS: &[&str] = &["block", "epoch", "subnet", "action", "target", "faults"];
+pub const FAULT_FIELDS: &[&str] = &[
+    "block", "epoch", "subnet", "action", "target", "faults", "percent",
+];
 
 /// Fault actions, as written.
 pub const FAULT_ACTIONS: &[&str] = &[
@@ -20,6 +22,7 @@ pub const FAULT_ACTIONS: &[&str] = &[
     "gpu_fault",
     "gpu_clear",
     "partition",
+    "loss",
     "heal",
 ];
 
@@ -91,6 +94,7 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         "gpu_fault" => FaultAction::GpuFault,
         "partition" => FaultAction::Partition,
         "heal" => FaultAction::Heal,
+        "loss" => FaultAction::Loss,
         _ => FaultAction::GpuClear,
     });
     let target = f.req::<At<String>>(cx, "target", "a fault");
@@ -108,6 +112,20 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         }
         None
     };
+    let percent = if action == Some(FaultAction::Loss) {
+        match f.node("percent") {
+            Some(_) => read_percent(&f, cx),
+            None => {
+                f.missing(cx, "percent", "a `loss` action");
+                None
+            }
+        }
+    } else {
+        if action.is_some() {
+            f.forbid(cx, "percent", "`percent` applies only to `action: loss`");
+        }
+        None
+    };
     // Whatever failed was reported; defaults keep the fault so its other fields still get checked.
     Some(Fault {
         index: i,
@@ -116,7 +134,26 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         action: action.unwrap_or(FaultAction::Kill),
         target: target.unwrap_or_else(|| At::new(String::new(), f.loc)),
         faults,
+        percent,
     })
+}
+
+/// A loss rate: greater than 0, at most 100.
+fn read_percent(f: &Fields<'_>, cx: &mut Cx) -> Option<At<f64>> {
+    let v = f.at::<f64>(cx, "percent")?;
+    if v.value > 0.0 && v.value <= 100.0 {
+        return Some(v);
+    }
+    cx.report(
+        Diagnostic::new(
+            v.loc,
+            f.path_of("percent"),
+            format!("loss of {} % is out of range", v.value),
+        )
+        .with_help("allowed: more than 0, at most 100 (the share of packets dropped each way)")
+        .with_width(v.width),
+    );
+    None
 }
 
 pub(crate) fn read_expectation(

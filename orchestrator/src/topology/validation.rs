@@ -394,15 +394,35 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
                 .with_width(f.target.width),
             );
         }
-        let undo = match f.action {
-            FaultAction::Resume => Some((FaultAction::Pause, "resumed", "paused")),
-            FaultAction::Heal => Some((FaultAction::Partition, "healed", "partitioned")),
+        if f.action == FaultAction::Loss
+            && target == Some(Entity::Chain)
+            && let Some(percent) = &f.percent
+            && percent.value >= 100.0
+        {
+            cx.report(
+                Diagnostic::new(
+                    percent.loc,
+                    join(&fpath, "percent"),
+                    "dropping every packet of the chain cuts every neuron off",
+                )
+                .with_help("use less than 100, or make the neurons lossy instead")
+                .with_width(percent.width),
+            );
+        }
+        let undo: Option<(&[FaultAction], _, _)> = match f.action {
+            FaultAction::Resume => Some((&[FaultAction::Pause], "resumed", "paused")),
+            FaultAction::Heal => Some((
+                &[FaultAction::Partition, FaultAction::Loss],
+                "healed",
+                "partitioned or made lossy",
+            )),
             _ => None,
         };
-        if let Some((cause, done, needed)) = undo
+        if let Some((causes, done, needed)) = undo
             && target.is_some()
-            && !preceded_by(t, f, cause)
+            && !causes.iter().any(|&cause| preceded_by(t, f, cause))
         {
+            let causes: Vec<String> = causes.iter().map(|c| format!("`{}`", c.as_str())).collect();
             cx.report(
                 Diagnostic::new(
                     f.target.loc,
@@ -410,8 +430,8 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
                     format!("`{}` is {done} but never {needed} before", f.target.value),
                 )
                 .with_help(format!(
-                    "add a `{}` of the same target earlier (in the same unit, block or epoch)",
-                    cause.as_str()
+                    "add a {} of the same target earlier (in the same unit, block or epoch)",
+                    causes.join(" or ")
                 ))
                 .with_width(f.target.width),
             );

@@ -83,9 +83,17 @@ pub enum DockerError {
     FaultUnavailable {
         /// The component.
         name: String,
-        /// The fault ("latency", ...).
+        /// The fault ("loss", "latency").
         fault: &'static str,
         /// Why (for example: the image has no `tc`).
+        reason: String,
+    },
+    /// A rule of the host's firewall (packet loss) could not be changed.
+    #[error("cannot {action}: {reason}")]
+    Firewall {
+        /// What was attempted.
+        action: String,
+        /// iptables' answer.
         reason: String,
     },
     /// The component's container is not attached (or not detached) as the fault needs.
@@ -93,7 +101,7 @@ pub enum DockerError {
     FaultState {
         /// The component.
         name: String,
-        /// Its network state ("already partitioned", "not partitioned").
+        /// Its network state ("already partitioned", "not partitioned", ...).
         state: &'static str,
     },
 }

@@ -1,7 +1,7 @@
 //! Network faults on a Docker devnet, beyond the [`crate::runtime::Runtime`] trait (which
 //! already gives pause/resume and kill/restart).
 
-use super::{DockerError, DockerRuntime};
+use super::{DockerError, DockerRuntime, loss};
 use crate::runtime::RuntimeError;
 use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::{
@@ -46,22 +46,102 @@ impl DockerRuntime {
         Ok(())
     }
 
+    /// Undoes [`Self::disconnect`] and [`Self::make_lossy`], whichever is in effect: removes
+    /// the loss rules first, then reconnects.
+    pub(super) async fn restore_network(&mut self, name: &str) -> Result<(), RuntimeError> {
+        let (partitioned, lossy) = {
+            let mut state = self.lock();
+            let partitioned = state.component(name)?.partitioned;
+            (partitioned, state.losses.get(name).cloned())
+        };
+        if !partitioned && lossy.is_none() {
+            return Err(DockerError::FaultState {
+                name: name.to_owned(),
+                state: "neither partitioned nor lossy",
+            }
+            .into());
+        }
+        if let Some(rules) = lossy {
+            loss::remove(&rules)
+                .await
+                .map_err(|reason| DockerError::Firewall {
+                    action: format!("remove the packet loss of {name}"),
+                    reason,
+                })?;
+            let mut state = self.lock();
+            state.losses.remove(name);
+            state.write_manifest()?;
+        }
+        if partitioned {
+            self.reconnect(name).await?;
+        }
+        Ok(())
+    }
+
+    /// Drops `percent` % of the packets a component sends to, and receives from, the other
+    /// containers of the devnet, at random, with rules on the host (see [`loss`]). A second
+    /// call replaces the rate. Traffic between the host and the container is not affected.
+    pub(super) async fn make_lossy(
+        &mut self,
+        name: &str,
+        percent: f64,
+    ) -> Result<(), RuntimeError> {
+        let unavailable = |reason: String| -> RuntimeError {
+            DockerError::FaultUnavailable {
+                name: name.to_owned(),
+                fault: "loss",
+                reason,
+            }
+            .into()
+        };
+        if !(percent > 0.0 && percent <= 100.0) {
+            return Err(unavailable(format!(
+                "{percent} is not a loss rate; give a percentage greater than 0 and at most 100"
+            )));
+        }
+        self.live_container(name)?;
+        if let Some(reason) = loss::unavailable().await {
+            return Err(unavailable(reason));
+        }
+        let (rules, old) = {
+            let mut state = self.lock();
+            if state.torn_down {
+                return Err(RuntimeError::TornDown(state.id.clone()));
+            }
+            let ip = state.address_for(name)?;
+            let rules = loss::LossRules::new(&state.id, name, state.orchestrator, ip, percent);
+            // Recorded before the rules exist, so a teardown that starts meanwhile removes them.
+            let old = state.losses.insert(name.to_owned(), rules.clone());
+            (rules, old)
+        };
+        let changed = async {
+            if let Some(old) = &old {
+                loss::remove(old).await?;
+            }
+            loss::insert(&rules).await
+        }
+        .await;
+        let mut state = self.lock();
+        if let Err(reason) = changed {
+            state.losses.remove(name);
+            state.write_manifest()?;
+            return Err(unavailable(reason));
+        }
+        state.write_manifest()
+    }
+
+    /// The loss rate set by [`crate::runtime::Runtime::add_loss`] on a component, in percent.
+    pub fn loss_percent(&self, name: &str) -> Result<Option<f64>, RuntimeError> {
+        let mut state = self.lock();
+        state.component(name)?;
+        Ok(state.losses.get(name).map(|l| l.percent))
+    }
+
     /// Reconnects a partitioned component with its old address and alias, so the endpoints
     /// everyone holds work again.
-    pub(super) async fn reconnect(&mut self, name: &str) -> Result<(), RuntimeError> {
+    async fn reconnect(&mut self, name: &str) -> Result<(), RuntimeError> {
         let container = self.live_container(name)?;
-        let network = {
-            let mut state = self.lock();
-            let c = state.component(name)?;
-            if !c.partitioned {
-                return Err(DockerError::FaultState {
-                    name: name.to_owned(),
-                    state: "not partitioned",
-                }
-                .into());
-            }
-            state.network.clone()
-        };
+        let network = self.lock().network.clone();
         let endpoint = EndpointSettings {
             aliases: Some(vec![name.to_owned()]),
             ipam_config: container.ip.map(|ip| EndpointIpamConfig {

@@ -12,6 +12,7 @@ mod error;
 mod faults;
 mod image;
 mod kernel;
+mod loss;
 mod naming;
 mod objects;
 mod sweep;
@@ -144,6 +145,7 @@ impl DockerRuntimeBuilder {
             network: network.clone(),
             subnet: Ipv4Addr::UNSPECIFIED,
             addresses: BTreeMap::new(),
+            losses: BTreeMap::new(),
             components: Vec::new(),
         };
         let created = async {
@@ -243,6 +245,8 @@ struct TeardownPlan {
     grace: Duration,
     /// Components live when the teardown began: they end up `Stopped`, not `Exited`.
     live: Vec<String>,
+    /// The host's packet-loss rules of the devnet.
+    losses: Vec<loss::LossRules>,
 }
 
 impl crate::runtime::shutdown::TearDown for Shared {
@@ -275,6 +279,7 @@ impl Shared {
             devnet_id: state.id.clone(),
             grace: state.grace,
             live,
+            losses: state.losses.values().cloned().collect(),
         })
     }
 
@@ -382,6 +387,16 @@ const TEARDOWN_CONCURRENCY: usize = 16;
 /// Stops (with the grace period) and removes every container of the devnet, then its network.
 /// Works from labels, so containers whose start raced the teardown are found too.
 async fn remove_devnet(docker: &Docker, plan: &TeardownPlan) -> Result<(), RuntimeError> {
+    let mut result: Result<(), RuntimeError> = Ok(());
+    for rules in &plan.losses {
+        if let Err(reason) = loss::remove(rules).await {
+            result = result.and(Err(DockerError::Firewall {
+                action: format!("remove the packet loss of {}", rules.component),
+                reason,
+            }
+            .into()));
+        }
+    }
     let objects = objects_labelled(docker, naming::LABEL_DEVNET, &plan.devnet_id).await?;
     let ids: Vec<String> = objects.containers.into_iter().map(|c| c.id).collect();
     let networks: Vec<String> = objects.networks.into_iter().map(|n| n.id).collect();
@@ -421,7 +436,6 @@ async fn remove_devnet(docker: &Docker, plan: &TeardownPlan) -> Result<(), Runti
         .buffer_unordered(TEARDOWN_CONCURRENCY)
         .collect()
         .await;
-    let mut result: Result<(), RuntimeError> = Ok(());
     for removal in removals {
         if let Err(e) = removal {
             result = result.and(Err(e.into()));
@@ -471,6 +485,9 @@ struct DevnetState {
     /// life: a restarted or healed container comes back at the same address, and no other
     /// container can take it meanwhile (the engine would hand a released address out again).
     addresses: BTreeMap<String, Ipv4Addr>,
+    /// The packet-loss rules on the host, by component. They belong to the address, so they
+    /// outlast a restart; [`crate::runtime::Runtime::heal`] or the teardown removes them.
+    losses: BTreeMap<String, loss::LossRules>,
     components: Vec<Component>,
 }
 
@@ -556,6 +573,7 @@ impl DevnetState {
                         network: self.network.clone(),
                         ip: k.ip.map(|ip| ip.to_string()),
                         partitioned: c.partitioned,
+                        loss_percent: self.losses.get(&c.spec.name).map(|l| l.percent),
                     }),
                 })
                 .collect(),
@@ -1132,7 +1150,15 @@ impl Runtime for DockerRuntime {
     }
 
     async fn heal(&mut self, name: &str) -> Result<(), RuntimeError> {
-        self.reconnect(name).await
+        self.restore_network(name).await
+    }
+
+    async fn add_loss(&mut self, name: &str, percent: f64) -> Result<(), RuntimeError> {
+        self.make_lossy(name, percent).await
+    }
+
+    async fn loss_unavailable(&self) -> Option<String> {
+        loss::unavailable().await
     }
 
     fn listen_host(&self) -> &'static str {

@@ -1,8 +1,9 @@
-//! Removing the containers and networks of devnets whose orchestrator died (`kill -9`, power
-//! loss) without tearing down: Docker objects outlive their orchestrator, unlike processes.
+//! Removing the containers, networks and packet-loss rules of devnets whose orchestrator died
+//! (`kill -9`, power loss) without tearing down: they outlive their orchestrator, unlike
+//! processes.
 
 use super::naming::{self, LABEL_DEVNET, LABEL_MANAGED};
-use super::{DockerError, force_remove};
+use super::{DockerError, force_remove, loss};
 use crate::runtime::{RuntimeError, procfs};
 use bollard::Docker;
 use std::collections::{BTreeSet, HashMap};
@@ -16,6 +17,9 @@ pub struct DockerSweepReport {
     pub removed_containers: Vec<String>,
     /// Names of the removed networks.
     pub removed_networks: Vec<String>,
+    /// Devnets whose packet-loss rules were removed from the host's firewall (one entry per
+    /// rule).
+    pub removed_loss_rules: Vec<String>,
     /// Devnets whose orchestrator is alive (left alone).
     pub live_devnets: Vec<String>,
     /// Objects left alone because their orchestrator labels are missing or unreadable.
@@ -28,8 +32,10 @@ pub struct DockerSweepReport {
 }
 
 /// Removes every container and network labelled by a localtensor devnet whose orchestrator
-/// (pid **and** start time, from the labels) is no longer running. Images stay. Call it before
-/// starting a devnet; run directories are swept by [`crate::runtime::sweep_leftovers`].
+/// (pid **and** start time, from the labels) is no longer running, and the host's packet-loss
+/// rules such an orchestrator made (named in their comments; skipped where iptables cannot be
+/// used). Images stay. Call it before starting a devnet; run directories are swept by
+/// [`crate::runtime::sweep_leftovers`].
 pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport, RuntimeError> {
     let objects = super::objects_labelled(docker, LABEL_MANAGED, "true").await?;
     let mut report = DockerSweepReport::default();
@@ -74,6 +80,26 @@ pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport
             Ok(()) => report.removed_networks.push(name),
             Err(e) if super::error::is_not_found(&e) => {}
             Err(e) => report.stuck_networks.push((name, e.to_string())),
+        }
+    }
+    for rule in loss::listed().await {
+        match rule.owner {
+            Some(o) if procfs::is_same_live_process(o.pid, o.start_time) => {
+                live.insert(rule.devnet);
+            }
+            Some(_) => {
+                loss::delete_listed(&rule)
+                    .await
+                    .map_err(|reason| DockerError::Firewall {
+                        action: format!("remove a packet-loss rule of devnet {}", rule.devnet),
+                        reason,
+                    })?;
+                report.removed_loss_rules.push(rule.devnet.clone());
+                dead.insert(rule.devnet);
+            }
+            None => report
+                .skipped
+                .push(format!("packet-loss rule of devnet {}", rule.devnet)),
         }
     }
     report.swept_devnets = dead.into_iter().collect();
