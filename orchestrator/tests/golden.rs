@@ -6,7 +6,8 @@
 //! The `docker_*` tests run the same check in containers (`--runtime docker`): the Docker runtime
 //! must give the golden files the process runtime made, byte for byte, and leave no container or
 //! network behind. `partition` cuts a validator's network, which only the Docker runtime can do,
-//! so it runs there alone. `large` (322 containers) needs a kernel neighbour table larger than
+//! so it runs there alone. `docker_loss_changes_no_result_in_lockstep` makes `basic` lossy for an
+//! epoch (rules on the host, so it needs root) and requires `basic`'s golden file unchanged. `large` (322 containers) needs a kernel neighbour table larger than
 //! Linux's default on Docker (docs/docker.md, "Networks, names, labels"), and its two tests never
 //! run at the same time.
 //!
@@ -166,6 +167,96 @@ fn docker_partition() {
         dividends(4, "v-cut") >= dividends(3, "v-cut"),
         "its bonds build up again after the heal"
     );
+}
+
+/// The host's packet-loss rules made by orchestrator `pid` (named in their comments).
+fn loss_rules_of(pid: u32) -> Vec<String> {
+    let out = Command::new("iptables")
+        .args(["-w", "-S", "DOCKER-USER"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the loss test needs root and iptables: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("localtensor devnet=") && l.contains(&format!(" owner={pid}.")))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Loss slows a lock-step devnet down but changes nothing it computes: TCP resends what is
+/// dropped, and every block waits for every validator. `basic` with its validators, the slow
+/// miners and the chain made lossy for epoch 2 gives `basic`'s golden file byte for byte; the
+/// rules were in place meanwhile and are gone afterwards.
+#[test]
+fn docker_loss_changes_no_result_in_lockstep() {
+    let dir = tempfile::tempdir().unwrap();
+    let basic = std::fs::read_to_string(workspace().join("topologies/basic.yaml")).unwrap();
+    assert!(
+        !basic.contains("faults:"),
+        "basic.yaml has faults of its own"
+    );
+    let lossy = format!(
+        "{basic}
+faults:
+  - {{ epoch: 2, action: loss, target: validator, percent: 20 }}
+  - {{ epoch: 2, action: loss, target: m-slow, percent: 30 }}
+  - {{ epoch: 2, action: loss, target: chain, percent: 5 }}
+  - {{ epoch: 3, action: heal, target: validator }}
+  - {{ epoch: 3, action: heal, target: m-slow }}
+  - {{ epoch: 3, action: heal, target: chain }}
+"
+    );
+    let topology = dir.path().join("basic.yaml");
+    std::fs::write(&topology, lossy).unwrap();
+
+    // Watch the host's rules while the run goes on: the most seen at once.
+    let watching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let owner = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let watcher = {
+        let (watching, owner) = (watching.clone(), owner.clone());
+        std::thread::spawn(move || {
+            let mut most = 0;
+            while watching.load(std::sync::atomic::Ordering::Relaxed) {
+                let pid = owner.load(std::sync::atomic::Ordering::Relaxed);
+                if pid != 0 {
+                    most = most.max(loss_rules_of(pid).len());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            most
+        })
+    };
+    let runs = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_localtensor"))
+        .current_dir(workspace())
+        .arg("check")
+        .arg(&topology)
+        .args(["--quiet", "--runtime", "docker"])
+        .env("LOCALTENSOR_RUN_ROOT", runs.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    owner.store(pid, std::sync::atomic::Ordering::Relaxed);
+    let out = child.wait_with_output().unwrap();
+    watching.store(false, std::sync::atomic::Ordering::Relaxed);
+    let most = watcher.join().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.contains("ok   basic: matches"),
+        "lossy basic does not match golden/basic.yaml:\n{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(runs.path()).unwrap().collect();
+    assert!(left.is_empty(), "run directories left: {left:?}");
+    // Two validators, two slow miners and the chain: two rules each.
+    assert_eq!(most, 10, "loss rules in place during epoch 2");
+    assert_eq!(loss_rules_of(pid), Vec::<String>::new(), "rules left");
+    assert!(docker_objects_of(pid).is_empty());
 }
 
 #[test]
