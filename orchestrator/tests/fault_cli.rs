@@ -42,8 +42,8 @@ fn text(out: &Output) -> String {
     )
 }
 
-/// Starts the topology detached with `--runtime runtime`; returns the run directory.
-fn up(dir: &Path, root: &Path, id: &str, runtime: &str) -> std::path::PathBuf {
+/// Starts the topology detached with `--runtime runtime`.
+fn up(dir: &Path, root: &Path, id: &str, runtime: &str) -> common::Detached {
     let topology = dir.join("t.yaml");
     std::fs::write(&topology, TOPOLOGY).unwrap();
     let out = localtensor(
@@ -64,7 +64,11 @@ fn up(dir: &Path, root: &Path, id: &str, runtime: &str) -> std::path::PathBuf {
     let line: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
     assert!(line["control"].as_str().unwrap().ends_with("control.sock"));
-    Path::new(line["run_dir"].as_str().unwrap()).to_owned()
+    common::Detached {
+        root: root.to_owned(),
+        id: id.to_owned(),
+        run_dir: Path::new(line["run_dir"].as_str().unwrap()).to_owned(),
+    }
 }
 
 /// Applies a fault; returns the output.
@@ -142,7 +146,7 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("runs");
     let id = format!("fault-{}", std::process::id());
-    let run_dir = up(dir.path(), &root, &id, "docker");
+    let devnet = up(dir.path(), &root, &id, "docker");
     let container = format!("localtensor-{id}-v");
     let network = format!("localtensor-{id}");
     assert_eq!(networks_of(&container), vec![network.clone()]);
@@ -220,7 +224,7 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
 
     let down = localtensor(&["down", "--devnet", &id], &root);
     assert!(down.status.success(), "{}", text(&down));
-    assert!(!run_dir.exists());
+    assert!(!devnet.run_dir.exists());
     assert_eq!(
         common::docker_objects(&format!("label=io.localtensor.devnet={id}")),
         Vec::<String>::new()
@@ -232,7 +236,7 @@ fn process_devnets_take_pauses_and_refuse_partitions() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("runs");
     let id = format!("pfault-{}", std::process::id());
-    let run_dir = up(dir.path(), &root, &id, "process");
+    let devnet = up(dir.path(), &root, &id, "process");
 
     assert_refused(
         &fault(&root, &id, "partition", "v"),
@@ -266,7 +270,7 @@ fn process_devnets_take_pauses_and_refuse_partitions() {
 
     let down = localtensor(&["down", "--devnet", &id], &root);
     assert!(down.status.success(), "{}", text(&down));
-    assert!(!run_dir.exists());
+    assert!(!devnet.run_dir.exists());
     // A devnet that is gone takes no faults.
     assert_refused(
         &fault(&root, &id, "pause", "v"),

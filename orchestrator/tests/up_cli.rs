@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
@@ -113,6 +115,11 @@ fn detached_devnets_are_listed_logged_and_brought_down() {
     let line: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&up.stdout).trim()).unwrap();
     let run_dir = Path::new(line["run_dir"].as_str().unwrap()).to_owned();
+    let _devnet = common::Detached {
+        root: root.clone(),
+        id: "bg1".to_owned(),
+        run_dir: run_dir.clone(),
+    };
     let pid = chain_pid(&run_dir);
 
     let status = run(&["status"], &root);

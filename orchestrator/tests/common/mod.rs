@@ -79,3 +79,26 @@ pub fn docker_objects(filter: &str) -> Vec<String> {
     }
     found
 }
+
+/// A devnet started with `localtensor up --detach`: dropping it runs `localtensor down` if its
+/// run directory is still there, so a test that fails before its own `down` leaves no
+/// orchestrator, component, container or network running.
+pub struct Detached {
+    /// The run root the devnet lives under.
+    pub root: std::path::PathBuf,
+    /// The devnet id.
+    pub id: String,
+    /// Its run directory.
+    pub run_dir: std::path::PathBuf,
+}
+
+impl Drop for Detached {
+    fn drop(&mut self) {
+        if self.run_dir.exists() {
+            let _ = std::process::Command::new(env!("CARGO_BIN_EXE_localtensor"))
+                .args(["down", "--devnet", &self.id])
+                .env("LOCALTENSOR_RUN_ROOT", &self.root)
+                .output();
+        }
+    }
+}
