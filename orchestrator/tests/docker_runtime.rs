@@ -178,23 +178,28 @@ fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     }
 }
 
-/// The host's packet-loss rules of a devnet (`iptables -S DOCKER-USER`, by the devnet in their
-/// comments). Loss faults need root, as CI has.
-fn loss_rules_of(devnet_id: &str) -> Vec<String> {
-    let out = Command::new("iptables")
-        .args(["-w", "-S", "DOCKER-USER"])
-        .output()
-        .expect("run iptables");
-    assert!(
-        out.status.success(),
-        "packet-loss tests need root and iptables: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains(&format!("localtensor devnet={devnet_id} ")))
-        .map(str::to_owned)
-        .collect()
+/// The host's loss and latency rules of a devnet (by the devnet in their comments), each as
+/// `-t TABLE -A CHAIN ...`. These faults need root, as CI has.
+fn host_rules_of(devnet_id: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    for (table, chain) in [("filter", "DOCKER-USER"), ("mangle", "FORWARD")] {
+        let out = Command::new("iptables")
+            .args(["-w", "-t", table, "-S", chain])
+            .output()
+            .expect("run iptables");
+        assert!(
+            out.status.success(),
+            "loss and latency tests need root and iptables: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        rules.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| l.contains(&format!("localtensor devnet={devnet_id} ")))
+                .map(|l| format!("-t {table} {l}")),
+        );
+    }
+    rules
 }
 
 fn addr(endpoints: &std::collections::BTreeMap<String, String>, key: &str) -> SocketAddr {
@@ -610,47 +615,54 @@ async fn partition_cuts_a_component_off_until_healed() {
         matches!(err, RuntimeError::Docker(DockerError::FaultState { .. })),
         "{err}"
     );
-
-    // Scratch images have no tc: a clear error, not a silent no-op.
-    let err = rt
-        .add_latency("gpu-0", 100, 1.0)
-        .await
-        .expect_err("no tc in a scratch image");
-    let RuntimeError::Docker(DockerError::FaultUnavailable { fault, .. }) = &err else {
-        panic!("unexpected error {err}");
-    };
-    assert_eq!(*fault, "latency");
-    assert!(err.to_string().contains("no tc"), "{err}");
     rt.teardown().await.expect("teardown");
 }
 
 /// Not a check of its own: inside a container (started by
 /// `peers_reach_each_other_until_partitioned_or_lossy`), this test binary is the peer that probes
 /// `LOCALTENSOR_PROBE` (`host:port`, resolved by the container's DNS) and exits 0 if `/health`
-/// answers 200, 1 otherwise. Run on the host it does nothing.
+/// answers 200, 1 otherwise; with `LOCALTENSOR_PROBE_MIN_MS`, an answer that came sooner exits
+/// 2. Run on the host it does nothing.
 #[test]
 fn probe_from_a_container() {
     let Ok(target) = std::env::var("LOCALTENSOR_PROBE") else {
         return;
     };
-    let answered = std::net::ToSocketAddrs::to_socket_addrs(&target)
+    let min = std::env::var("LOCALTENSOR_PROBE_MIN_MS")
         .ok()
-        .and_then(|mut addrs| addrs.next())
-        .and_then(|addr| http_get(addr, "/health"));
-    std::process::exit(if answered.is_some_and(|a| a.0 == 200) {
-        0
-    } else {
-        1
+        .and_then(|ms| ms.parse().ok())
+        .map(Duration::from_millis);
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&target)
+        .ok()
+        .and_then(|mut addrs| addrs.next());
+    let started = Instant::now();
+    let answered = addr.and_then(|addr| http_get(addr, "/health"));
+    let took = started.elapsed();
+    std::process::exit(match answered {
+        Some((200, _)) if min.is_some_and(|min| took < min) => 2,
+        Some((200, _)) => 0,
+        _ => 1,
     });
 }
 
 /// Runs this test binary as a peer container probing `target`; returns its exit code.
 async fn probe(rt: &mut DockerRuntime, name: &str, target: &str) -> Option<i32> {
+    probe_slower_than(rt, name, target, Duration::ZERO).await
+}
+
+/// As [`probe`], but an answer sooner than `min` exits 2.
+async fn probe_slower_than(
+    rt: &mut DockerRuntime,
+    name: &str,
+    target: &str,
+    min: Duration,
+) -> Option<i32> {
     let exe = std::env::current_exe().expect("test exe");
     rt.start(
         ComponentSpec::new(name, ComponentKind::Command, exe.to_string_lossy())
             .with_args(["--exact", "probe_from_a_container", "--test-threads=1"])
-            .with_env("LOCALTENSOR_PROBE", target),
+            .with_env("LOCALTENSOR_PROBE", target)
+            .with_env("LOCALTENSOR_PROBE_MIN_MS", min.as_millis().to_string()),
     )
     .await
     .expect("the probe starts");
@@ -740,12 +752,12 @@ async fn peers_reach_each_other_until_partitioned_or_lossy() {
         ),
         "{bad}"
     );
-    assert!(loss_rules_of(&id).is_empty(), "a refused loss adds no rule");
+    assert!(host_rules_of(&id).is_empty(), "a refused loss adds no rule");
     rt.add_loss("gpu-0", 40.0).await.expect("loss");
     rt.add_loss("gpu-0", 100.0)
         .await
         .expect("a second loss replaces the rate");
-    let rules = loss_rules_of(&id);
+    let rules = host_rules_of(&id);
     assert_eq!(rules.len(), 2, "one rule each way: {rules:?}");
     assert!(
         rules.iter().all(|r| r.contains("--probability 1")),
@@ -764,23 +776,61 @@ async fn peers_reach_each_other_until_partitioned_or_lossy() {
         "the host's own calls are not dropped"
     );
     rt.heal("gpu-0").await.expect("heal the loss");
-    assert!(loss_rules_of(&id).is_empty());
+    assert!(host_rules_of(&id).is_empty());
     assert_eq!(rt.loss_percent("gpu-0").expect("known"), None);
     assert_eq!(probe(&mut rt, "probe-9", &endpoint).await, Some(0));
-    let err = rt
-        .heal("gpu-0")
-        .await
-        .expect_err("neither partitioned nor lossy");
+    let err = rt.heal("gpu-0").await.expect_err("nothing to heal");
     assert!(
         matches!(err, RuntimeError::Docker(DockerError::FaultState { .. })),
         "{err}"
     );
 
-    // The teardown removes the rules of a devnet that ends lossy.
+    // Latency: 300 ms each way makes a request (handshake, then request and answer) take
+    // 1.2 s at least; healed, it is fast again.
+    let slow = Duration::from_millis(1200);
+    assert_eq!(
+        probe_slower_than(&mut rt, "probe-10", &endpoint, slow).await,
+        Some(2),
+        "fast before the latency"
+    );
+    let bad = rt.add_latency("gpu-0", 0).await.expect_err("0 ms");
+    assert!(
+        matches!(
+            bad,
+            RuntimeError::Docker(DockerError::FaultUnavailable { .. })
+        ),
+        "{bad}"
+    );
+    rt.add_latency("gpu-0", 300).await.expect("latency");
+    assert_eq!(rt.latency_ms("gpu-0").expect("known"), Some(300));
+    let record = rt.manifest().components[0]
+        .container
+        .clone()
+        .expect("container");
+    assert_eq!(record.latency_ms, Some(300));
+    let rules = host_rules_of(&id);
+    assert_eq!(rules.len(), 2, "one rule each way: {rules:?}");
+    assert!(rules.iter().all(|r| r.contains("-j NFQUEUE")), "{rules:?}");
+    assert_eq!(
+        probe_slower_than(&mut rt, "probe-11", &endpoint, slow).await,
+        Some(0),
+        "slow with the latency"
+    );
+    rt.heal("gpu-0").await.expect("heal the latency");
+    assert!(host_rules_of(&id).is_empty());
+    assert_eq!(
+        probe_slower_than(&mut rt, "probe-12", &endpoint, slow).await,
+        Some(2),
+        "fast again once healed"
+    );
+
+    // The teardown removes the rules (and stops the delay line) of a devnet that ends lossy
+    // and slow.
     rt.add_loss("gpu-0", 25.0).await.expect("loss again");
-    assert_eq!(loss_rules_of(&id).len(), 2);
+    rt.add_latency("gpu-0", 20).await.expect("latency again");
+    assert_eq!(host_rules_of(&id).len(), 4);
     rt.teardown().await.expect("teardown");
-    assert!(loss_rules_of(&id).is_empty(), "rules left after teardown");
+    assert!(host_rules_of(&id).is_empty(), "rules left after teardown");
 }
 
 #[tokio::test]
@@ -945,19 +995,19 @@ impl Drop for ChildOrchestrator {
         let _ = self.child.wait();
         remove_devnet_objects(&self.devnet_id);
         // `iptables -S` quotes the comment as a shell would: let one delete each rule.
-        for rule in loss_rules_of(&self.devnet_id) {
-            let delete = format!("iptables -w -D {}", rule.trim_start_matches("-A "));
+        for rule in host_rules_of(&self.devnet_id) {
+            let delete = format!("iptables -w {}", rule.replacen(" -A ", " -D ", 1));
             let _ = Command::new("sh").args(["-c", &delete]).status();
         }
     }
 }
 
-/// Spawns an orchestrator with a chain in a container, dropping `loss` % of the chain's packets.
-fn spawn_orchestrator(root: &Path, loss: f64) -> ChildOrchestrator {
+/// Spawns an orchestrator with a chain in a container, with loss (30 %) and latency (20 ms) on
+/// the chain's links: four rules on the host.
+fn spawn_orchestrator(root: &Path) -> ChildOrchestrator {
     let mut child = Command::new(env!("CARGO_BIN_EXE_localtensor"))
         .arg("__spawn-devnet-for-tests")
-        .arg("--loss")
-        .arg(loss.to_string())
+        .args(["--loss", "30", "--latency-ms", "20"])
         .arg("--runtime")
         .arg("docker")
         .arg("--root")
@@ -993,12 +1043,12 @@ fn spawn_orchestrator(root: &Path, loss: f64) -> ChildOrchestrator {
 #[tokio::test]
 async fn sigterm_to_the_orchestrator_removes_its_containers() {
     let root = tempfile::tempdir().expect("tempdir");
-    let mut orch = spawn_orchestrator(root.path(), 30.0);
+    let mut orch = spawn_orchestrator(root.path());
     let docker = engine().await;
     assert_eq!(json_rpc(orch.rpc, "chain_getHeader")["number"], "0x0");
     let (containers, networks) = objects_of(&docker, &orch.devnet_id).await;
     assert_eq!((containers.len(), networks.len()), (1, 1));
-    assert_eq!(loss_rules_of(&orch.devnet_id).len(), 2);
+    assert_eq!(host_rules_of(&orch.devnet_id).len(), 4);
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(orch.child.id() as i32),
         nix::sys::signal::Signal::SIGTERM,
@@ -1007,14 +1057,17 @@ async fn sigterm_to_the_orchestrator_removes_its_containers() {
     let status = orch.child.wait().expect("wait");
     assert_eq!(status.code(), Some(128 + 15));
     assert_eq!(objects_of(&docker, &orch.devnet_id).await, (vec![], vec![]));
-    assert!(loss_rules_of(&orch.devnet_id).is_empty(), "loss rules left");
+    assert!(
+        host_rules_of(&orch.devnet_id).is_empty(),
+        "firewall rules left"
+    );
     assert!(!orch.run_dir.exists(), "run dir removed");
 }
 
 #[tokio::test]
 async fn kill_9_leaves_containers_that_the_sweep_removes() {
     let root = tempfile::tempdir().expect("tempdir");
-    let mut orch = spawn_orchestrator(root.path(), 30.0);
+    let mut orch = spawn_orchestrator(root.path());
     orch.child.kill().expect("SIGKILL");
     orch.child.wait().expect("wait");
     let docker = engine().await;
@@ -1028,8 +1081,9 @@ async fn kill_9_leaves_containers_that_the_sweep_removes() {
         )
     );
     assert_eq!(json_rpc(orch.rpc, "chain_getHeader")["number"], "0x0");
-    // So do its packet-loss rules on the host.
-    assert_eq!(loss_rules_of(&orch.devnet_id).len(), 2);
+    // So do its loss and latency rules on the host (the chain's packets pass undelayed now
+    // that nobody holds their queue).
+    assert_eq!(host_rules_of(&orch.devnet_id).len(), 4);
 
     // A live devnet of this process is left alone, with its loss rules.
     let mut live = devnet(root.path()).await;
@@ -1037,12 +1091,12 @@ async fn kill_9_leaves_containers_that_the_sweep_removes() {
     live.add_loss("gpu-0", 10.0).await.expect("loss");
     let report = sweep_docker_leftovers(&docker).await.expect("sweep");
     assert_eq!(
-        report.removed_loss_rules,
-        vec![orch.devnet_id.clone(), orch.devnet_id.clone()],
+        report.removed_firewall_rules,
+        vec![orch.devnet_id.clone(); 4],
         "{report:?}"
     );
-    assert!(loss_rules_of(&orch.devnet_id).is_empty());
-    assert_eq!(loss_rules_of(&live.devnet_id()).len(), 2);
+    assert!(host_rules_of(&orch.devnet_id).is_empty());
+    assert_eq!(host_rules_of(&live.devnet_id()).len(), 2);
     assert!(report.swept_devnets.contains(&orch.devnet_id), "{report:?}");
     assert!(
         report

@@ -187,7 +187,7 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
     wait_past(&root, &id, after + 3);
     assert_refused(
         &fault(&root, &id, "heal", "v"),
-        "neither partitioned nor lossy",
+        "not partitioned, lossy or delayed",
     );
 
     // Loss: the validator stays on the network and is still waited for, only slower.

@@ -483,13 +483,44 @@ fn cases() -> Vec<Case> {
             "",
         ),
         case(
-            "heal without a partition or a loss",
+            "heal without a partition, a loss or a latency",
             &format!("{BASE}faults:\n  - block: 9\n    action: heal\n    target: m\n"),
             "faults[0].target",
             11,
             13,
-            "`m` is healed but never partitioned or made lossy before",
-            "a `partition` or `loss` of the same target",
+            "`m` is healed but never partitioned, made lossy or delayed before",
+            "a `partition`, `loss` or `latency` of the same target",
+        ),
+        case(
+            "latency without a delay",
+            &format!("{BASE}faults:\n  - block: 9\n    action: latency\n    target: m\n"),
+            "faults[0].delay_ms",
+            9,
+            5,
+            "missing field `delay_ms` in a `latency` action",
+            "",
+        ),
+        case(
+            "latency of a minute and more",
+            &format!(
+                "{BASE}faults:\n  - block: 9\n    action: latency\n    target: m\n    delay_ms: 60001\n"
+            ),
+            "faults[0].delay_ms",
+            12,
+            15,
+            "60001 is out of range",
+            "allowed: 1 to 60000",
+        ),
+        case(
+            "delay on another action",
+            &format!(
+                "{BASE}faults:\n  - block: 9\n    action: loss\n    target: m\n    percent: 5\n    delay_ms: 5\n"
+            ),
+            "faults[0].delay_ms",
+            13,
+            5,
+            "field `delay_ms` is not allowed here",
+            "only to `action: latency`",
         ),
         case(
             "loss without a percent",

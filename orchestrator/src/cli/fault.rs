@@ -1,4 +1,4 @@
-//! `localtensor fault ACTION TARGET [--percent N]`: apply a fault to a devnet started by `localtensor up`,
+//! `localtensor fault ACTION TARGET [--percent N] [--delay-ms MS]`: apply a fault to a devnet started by `localtensor up`,
 //! through its control socket. The orchestrator applies it before its next block and answers
 //! with the block; a target it does not have, or an action its runtime cannot do, is refused
 //! and changes nothing.
@@ -10,8 +10,8 @@ use localtensor::devnet::control::{self, CONTROL_SOCKET, ControlRequest};
 /// Arguments of `localtensor fault`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct FaultArgs {
-    /// kill, restart, pause, resume, partition, loss, heal (those three on the Docker runtime)
-    /// or gpu_clear.
+    /// kill, restart, pause, resume, partition, loss, latency, heal (those four on the Docker
+    /// runtime) or gpu_clear.
     action: String,
     /// A component (`chain`, a GPU mock, a neuron instance) or a neuron group (all instances).
     target: String,
@@ -19,6 +19,10 @@ pub(crate) struct FaultArgs {
     /// 0, at most 100).
     #[arg(long)]
     percent: Option<f64>,
+    /// For `latency`: the delay to add to every packet of the target, each way, in
+    /// milliseconds (1 to 60000).
+    #[arg(long)]
+    delay_ms: Option<u32>,
     #[command(flatten)]
     devnet: Target,
 }
@@ -28,6 +32,7 @@ pub(crate) fn run(args: FaultArgs) -> Result<Outcome, UserError> {
         action: args.action,
         target: args.target,
         percent: args.percent,
+        delay_ms: args.delay_ms,
     };
     request.checked_action().map_err(UserError::bad_input)?;
     let manifest = select(&args.devnet)?;

@@ -45,7 +45,7 @@ enum Command {
     /// Stop a devnet started by `up --detach` and remove everything it created.
     Down(up::Target),
     /// Apply a fault to a devnet started by `up`: kill, restart, pause, resume, partition, loss,
-    /// heal, gpu_clear.
+    /// latency, heal, gpu_clear.
     Fault(fault::FaultArgs),
     /// List the Docker images localtensor built (`--prune`: keep the newest per binary).
     Images(images::ImagesArgs),

@@ -2,7 +2,8 @@
 //! starts a process devnet with one chain, prints one JSON line describing it, and waits until
 //! it is signalled, so that tests can SIGTERM or `kill -9` a real orchestrator. `--runtime docker`
 //! runs the chain in a container instead of a process; `--loss N` then drops N % of its packets
-//! (rules on the host that the teardown or the sweep must remove).
+//! and `--latency-ms MS` delays them (rules on the host that the teardown or the sweep must
+//! remove).
 
 use super::{Outcome, UserError};
 use localtensor::runtime::{
@@ -28,6 +29,9 @@ pub(crate) struct SpawnArgs {
     /// Make the chain lossy (percent), once it is ready.
     #[arg(long)]
     loss: Option<f64>,
+    /// Delay the chain's packets (ms), once it is ready.
+    #[arg(long)]
+    latency_ms: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -87,6 +91,12 @@ async fn serve<R: Runtime>(
     if let Some(percent) = args.loss {
         devnet
             .add_loss("chain", percent)
+            .await
+            .map_err(anyhow::Error::new)?;
+    }
+    if let Some(ms) = args.latency_ms {
+        devnet
+            .add_latency("chain", ms)
             .await
             .map_err(anyhow::Error::new)?;
     }

@@ -356,6 +356,9 @@ pub(crate) fn status(target: Target) -> Result<Outcome, UserError> {
                 if let Some(p) = k.loss_percent {
                     faults.push(format!("{p} % loss"));
                 }
+                if let Some(ms) = k.latency_ms {
+                    faults.push(format!("{ms} ms latency"));
+                }
             }
             let state = if faults.is_empty() {
                 c.state.to_string()

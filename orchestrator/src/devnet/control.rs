@@ -7,6 +7,7 @@
 //! fault is half applied.
 
 use crate::topology::FaultAction;
+use crate::topology::defaults::MAX_DELAY_MS;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub const CONTROL_ACTIONS: &[FaultAction] = &[
     FaultAction::Resume,
     FaultAction::Partition,
     FaultAction::Loss,
+    FaultAction::Latency,
     FaultAction::Heal,
     FaultAction::GpuClear,
 ];
@@ -44,23 +46,45 @@ pub struct ControlRequest {
     /// For `loss` (and only there): the share of packets dropped each way, in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percent: Option<f64>,
+    /// For `latency` (and only there): the delay added to every packet each way, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u32>,
 }
 
 impl ControlRequest {
     /// The request's action, once its fields fit it: `loss` needs a `percent` greater than 0
-    /// and at most 100, every other action takes none.
+    /// and at most 100, `latency` a `delay_ms` of 1 to [`MAX_DELAY_MS`], and no other action
+    /// takes either.
     pub fn checked_action(&self) -> Result<FaultAction, String> {
         let action = parse_action(&self.action)?;
         match (action, self.percent) {
-            (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => Ok(action),
-            (FaultAction::Loss, Some(p)) => Err(format!(
-                "loss of {p} % is out of range: give more than 0, at most 100"
+            (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => {}
+            (FaultAction::Loss, Some(p)) => {
+                return Err(format!(
+                    "loss of {p} % is out of range: give more than 0, at most 100"
+                ));
+            }
+            (FaultAction::Loss, None) => {
+                return Err("`loss` needs a percent (greater than 0, at most 100)".to_owned());
+            }
+            (_, Some(_)) => {
+                return Err(format!(
+                    "a percent applies only to `loss`, not to `{}`",
+                    self.action
+                ));
+            }
+            (_, None) => {}
+        }
+        match (action, self.delay_ms) {
+            (FaultAction::Latency, Some(ms)) if (1..=MAX_DELAY_MS).contains(&ms) => Ok(action),
+            (FaultAction::Latency, Some(ms)) => Err(format!(
+                "a delay of {ms} ms is out of range: give 1 to {MAX_DELAY_MS}"
             )),
-            (FaultAction::Loss, None) => Err("`loss` needs a percent (greater than 0, at most \
-                                               100)"
-                .to_owned()),
+            (FaultAction::Latency, None) => Err(format!(
+                "`latency` needs a delay in ms (1 to {MAX_DELAY_MS})"
+            )),
             (_, Some(_)) => Err(format!(
-                "a percent applies only to `loss`, not to `{}`",
+                "a delay applies only to `latency`, not to `{}`",
                 self.action
             )),
             (_, None) => Ok(action),
@@ -100,6 +124,8 @@ pub struct PendingRequest {
     pub target: String,
     /// The loss rate of a `loss`.
     pub percent: Option<f64>,
+    /// The delay of a `latency`, in ms.
+    pub delay_ms: Option<u32>,
     reply: oneshot::Sender<ControlReply>,
 }
 
@@ -201,6 +227,7 @@ async fn serve_one(stream: tokio::net::UnixStream, queue: mpsc::Sender<PendingRe
                         action,
                         target: request.target,
                         percent: request.percent,
+                        delay_ms: request.delay_ms,
                         reply,
                     };
                     if queue.send(pending).await.is_err() {
@@ -253,7 +280,7 @@ mod tests {
             assert_eq!(parse_action(action.as_str()), Ok(*action));
         }
         let err = parse_action("gpu_fault").unwrap_err();
-        assert!(err.contains("partition, loss, heal"), "{err}");
+        assert!(err.contains("partition, loss, latency, heal"), "{err}");
         assert!(parse_action("Partition").is_err());
     }
 
@@ -270,6 +297,7 @@ mod tests {
                     action: "partition".into(),
                     target: "v-1".into(),
                     percent: None,
+                    delay_ms: None,
                 },
             )
         });
@@ -320,6 +348,7 @@ mod tests {
             action: action.into(),
             target: "v-1".into(),
             percent,
+            delay_ms: None,
         };
         assert_eq!(
             request("loss", Some(30.0)).checked_action(),
@@ -341,5 +370,27 @@ mod tests {
             request("heal", None).checked_action(),
             Ok(FaultAction::Heal)
         );
+    }
+
+    #[test]
+    fn latency_needs_a_delay_in_range_and_nothing_else_takes_one() {
+        let request = |action: &str, delay_ms: Option<u32>| ControlRequest {
+            action: action.into(),
+            target: "v-1".into(),
+            percent: None,
+            delay_ms,
+        };
+        assert_eq!(
+            request("latency", Some(50)).checked_action(),
+            Ok(FaultAction::Latency)
+        );
+        for bad in [0, MAX_DELAY_MS + 1] {
+            let err = request("latency", Some(bad)).checked_action().unwrap_err();
+            assert!(err.contains("out of range"), "{bad}: {err}");
+        }
+        let err = request("latency", None).checked_action().unwrap_err();
+        assert!(err.contains("needs a delay"), "{err}");
+        let err = request("kill", Some(5)).checked_action().unwrap_err();
+        assert!(err.contains("only to `latency`"), "{err}");
     }
 }

@@ -12,7 +12,8 @@ use super::setup::{DevnetSetup, setup};
 use super::{DevnetError, chain};
 use crate::runtime::{ComponentKind, ComponentState, ComponentStatus, Runtime, RuntimeError};
 use crate::snapshot::Snapshot;
-use crate::topology::{FaultAction, FaultTime, GpuFaults, Role, Sealing, Topology};
+use crate::topology::defaults::MAX_DELAY_MS;
+use crate::topology::{FaultAction, FaultArgs, FaultTime, GpuFaults, Role, Sealing, Topology};
 use localtensor_client::Client;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -120,8 +121,8 @@ impl<R: Runtime> Devnet<R> {
         if let Some(fault) = topology
             .faults
             .iter()
-            .find(|f| f.action == FaultAction::Loss)
-            && let Some(reason) = runtime.loss_unavailable().await
+            .find(|f| matches!(f.action, FaultAction::Loss | FaultAction::Latency))
+            && let Some(reason) = runtime.link_faults_unavailable().await
         {
             return Err(DevnetError::FaultUnavailable {
                 index: fault.index + 1,
@@ -342,7 +343,12 @@ impl<R: Runtime> Devnet<R> {
         for request in pending {
             let action = request.action;
             let target = request.target.clone();
-            let reply = match self.apply(action, &target, None, request.percent).await {
+            let args = FaultArgs {
+                percent: request.percent,
+                delay_ms: request.delay_ms,
+                ..FaultArgs::default()
+            };
+            let reply = match self.apply(action, &target, &args).await {
                 Ok(()) => ControlReply {
                     ok: true,
                     message: format!(
@@ -568,22 +574,19 @@ impl<R: Runtime> Devnet<R> {
             self.head + 1,
             fault.action.as_str()
         ));
-        let percent = fault.percent.map(|p| p.value);
-        self.apply(fault.action, &target, fault.faults.as_ref(), percent)
-            .await
+        self.apply(fault.action, &target, &fault.args()).await
     }
 
     /// Applies a fault now, as the schedule does: to component `target`, or to every instance
-    /// of a neuron group. `faults` is the fault set of a `gpu_fault`, `percent` the loss rate
-    /// of a `loss`. A target that does not exist, or a fault that would end the devnet
-    /// (killing, partitioning or dropping every packet of the chain), is refused before
-    /// anything changes.
+    /// of a neuron group, with what `args` holds for its action (the fault set of a
+    /// `gpu_fault`, the rate of a `loss`, the delay of a `latency`). A target that does not
+    /// exist, missing arguments, or a fault that would end the devnet (killing, partitioning
+    /// or dropping every packet of the chain) are refused before anything changes.
     pub async fn apply(
         &mut self,
         action: FaultAction,
         target: &str,
-        faults: Option<&GpuFaults>,
-        percent: Option<f64>,
+        args: &FaultArgs,
     ) -> Result<(), DevnetError> {
         let names = self.targets(target);
         let known: BTreeSet<String> = self
@@ -606,7 +609,7 @@ impl<R: Runtime> Devnet<R> {
                          `restart`",
             });
         }
-        let percent = match (action, percent) {
+        let percent = match (action, args.percent) {
             (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => p,
             (FaultAction::Loss, _) => {
                 return Err(DevnetError::FaultRefused {
@@ -616,6 +619,17 @@ impl<R: Runtime> Devnet<R> {
                 });
             }
             _ => 0.0,
+        };
+        let delay_ms = match (action, args.delay_ms) {
+            (FaultAction::Latency, Some(ms)) if (1..=MAX_DELAY_MS).contains(&ms) => ms,
+            (FaultAction::Latency, _) => {
+                return Err(DevnetError::FaultRefused {
+                    action: action.as_str(),
+                    target: target.to_owned(),
+                    reason: "`latency` needs a delay of 1 to 60000 ms",
+                });
+            }
+            _ => 0,
         };
         if target == "chain" && action == FaultAction::Loss && percent >= 100.0 {
             return Err(DevnetError::FaultRefused {
@@ -634,19 +648,23 @@ impl<R: Runtime> Devnet<R> {
         }
         match action {
             FaultAction::GpuFault => {
-                let faults = faults.cloned().unwrap_or_default();
+                let faults = args.faults.clone().unwrap_or_default();
                 self.set_gpu_faults(target, Some(&faults)).await
             }
             FaultAction::GpuClear => self.set_gpu_faults(target, None).await,
-            FaultAction::Partition | FaultAction::Loss | FaultAction::Heal => {
+            FaultAction::Partition
+            | FaultAction::Loss
+            | FaultAction::Latency
+            | FaultAction::Heal => {
                 for name in names {
                     match action {
                         FaultAction::Partition => self.runtime.partition(&name).await?,
                         FaultAction::Loss => self.runtime.add_loss(&name, percent).await?,
+                        FaultAction::Latency => self.runtime.add_latency(&name, delay_ms).await?,
                         _ => self.runtime.heal(&name).await?,
                     }
                     // Nobody reaches a partitioned validator (nor one that loses every
-                    // packet); a lossy one only slows down. Once healed, the next block waits
+                    // packet); a lossy or delayed one only slows down. Once healed, the next block waits
                     // until it has caught up with every block it missed.
                     let cut = action == FaultAction::Partition
                         || (action == FaultAction::Loss && percent >= 100.0);

@@ -77,6 +77,9 @@ pub struct ContainerRecord {
     /// The percentage of its packets dropped on the devnet network (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loss_percent: Option<f64>,
+    /// The delay added to its packets on the devnet network, in ms (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u32>,
 }
 
 impl Manifest {

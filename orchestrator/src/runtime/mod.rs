@@ -258,8 +258,9 @@ pub trait Runtime {
         async move { Err(error) }
     }
 
-    /// Undoes [`Runtime::partition`] and [`Runtime::add_loss`], whichever is in effect: the
-    /// component is reachable again at its old address, without loss.
+    /// Undoes [`Runtime::partition`], [`Runtime::add_loss`] and [`Runtime::add_latency`],
+    /// whichever are in effect: the component is reachable again at its old address, without
+    /// loss or delay.
     fn heal(&mut self, name: &str) -> impl Future<Output = Result<(), RuntimeError>> + Send {
         let error = no_partitions(self.kind(), name);
         async move { Err(error) }
@@ -279,11 +280,24 @@ pub trait Runtime {
         async move { Err(error) }
     }
 
-    /// Why [`Runtime::add_loss`] cannot work here, if it cannot (a devnet whose topology
-    /// schedules a loss asks before anything starts).
-    fn loss_unavailable(&self) -> impl Future<Output = Option<String>> + Send {
+    /// Adds `delay_ms` of latency to every packet a component exchanges with the other
+    /// components, each way, until [`Runtime::heal`]. Runtimes that cannot return
+    /// [`RuntimeError::Unsupported`].
+    fn add_latency(
+        &mut self,
+        name: &str,
+        delay_ms: u32,
+    ) -> impl Future<Output = Result<(), RuntimeError>> + Send {
+        let _ = delay_ms;
+        let error = no_partitions(self.kind(), name);
+        async move { Err(error) }
+    }
+
+    /// Why [`Runtime::add_loss`] and [`Runtime::add_latency`] cannot work here, if they cannot
+    /// (a devnet whose topology schedules them asks before anything starts).
+    fn link_faults_unavailable(&self) -> impl Future<Output = Option<String>> + Send {
         let reason = format!(
-            "the {} runtime cannot drop a component's packets; use the Docker runtime",
+            "the {} runtime cannot drop or delay a component's packets; use the Docker runtime",
             self.kind()
         );
         async move { Some(reason) }
@@ -297,8 +311,8 @@ pub trait Runtime {
         Ok(())
     }
 
-    /// Whether [`Runtime::partition`], [`Runtime::add_loss`] and [`Runtime::heal`] work on this
-    /// runtime.
+    /// Whether [`Runtime::partition`], [`Runtime::add_loss`], [`Runtime::add_latency`] and
+    /// [`Runtime::heal`] work on this runtime.
     fn can_partition(&self) -> bool {
         false
     }
@@ -319,8 +333,9 @@ pub trait Runtime {
     fn teardown(&mut self) -> impl Future<Output = Result<(), RuntimeError>> + Send;
 }
 
-/// What the network faults ([`Runtime::partition`], [`Runtime::add_loss`], [`Runtime::heal`])
-/// answer on a runtime that cannot cut or degrade the network.
+/// What the network faults ([`Runtime::partition`], [`Runtime::add_loss`],
+/// [`Runtime::add_latency`], [`Runtime::heal`]) answer on a runtime that cannot cut or degrade
+/// the network.
 fn no_partitions(runtime: &'static str, name: &str) -> RuntimeError {
     RuntimeError::Unsupported {
         runtime,

@@ -11,6 +11,8 @@ pub const SEED: u64 = 0;
 pub const EPOCHS: u32 = 3;
 /// Most epochs a run may ask for.
 pub const MAX_EPOCHS: u32 = 100_000;
+/// Longest delay a `latency` fault adds, in milliseconds: the Docker runtime's limit.
+pub const MAX_DELAY_MS: u32 = crate::runtime::docker::MAX_DELAY_MS;
 /// Default interval block time (milliseconds), as subtensor's fast runtime.
 pub const BLOCK_TIME_MS: u64 = 250;
 /// Allowed interval block times (milliseconds).

@@ -394,7 +394,9 @@ pub enum FaultAction {
     Partition,
     /// Drop a share of the component's packets at random (Docker runtime).
     Loss,
-    /// Reconnect a partitioned component and end its packet loss.
+    /// Delay the component's packets (Docker runtime).
+    Latency,
+    /// Reconnect a partitioned component and end its loss and latency.
     Heal,
 }
 
@@ -410,13 +412,17 @@ impl FaultAction {
             Self::GpuClear => "gpu_clear",
             Self::Partition => "partition",
             Self::Loss => "loss",
+            Self::Latency => "latency",
             Self::Heal => "heal",
         }
     }
 
     /// Whether the action needs a runtime that can cut the network.
     pub fn needs_network(self) -> bool {
-        matches!(self, Self::Partition | Self::Loss | Self::Heal)
+        matches!(
+            self,
+            Self::Partition | Self::Loss | Self::Latency | Self::Heal
+        )
     }
 }
 
@@ -438,6 +444,31 @@ pub struct Fault {
     pub faults: Option<GpuFaults>,
     /// For `loss`: the share of packets dropped each way, in percent.
     pub percent: Option<At<f64>>,
+    /// For `latency`: the delay added to every packet each way, in milliseconds.
+    pub delay_ms: Option<At<u32>>,
+}
+
+impl Fault {
+    /// What the action needs besides its target.
+    pub fn args(&self) -> FaultArgs {
+        FaultArgs {
+            faults: self.faults.clone(),
+            percent: self.percent.as_ref().map(|p| p.value),
+            delay_ms: self.delay_ms.as_ref().map(|d| d.value),
+        }
+    }
+}
+
+/// What some fault actions need besides a target: the fault set of a `gpu_fault`, the rate
+/// of a `loss`, the delay of a `latency`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultArgs {
+    /// For `gpu_fault`.
+    pub faults: Option<GpuFaults>,
+    /// For `loss`, in percent.
+    pub percent: Option<f64>,
+    /// For `latency`, in milliseconds.
+    pub delay_ms: Option<u32>,
 }
 
 /// A check on the snapshots, such as `incentive(m-fast) > incentive(m-slow)`.

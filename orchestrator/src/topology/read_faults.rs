@@ -10,7 +10,7 @@ use super::yaml::{Kind, Node};
 
 /// Fields of a scheduled fault.
 pub const FAULT_FIELDS: &[&str] = &[
-    "block", "epoch", "subnet", "action", "target", "faults", "percent",
+    "block", "epoch", "subnet", "action", "target", "faults", "percent", "delay_ms",
 ];
 
 /// Fault actions, as written.
@@ -23,6 +23,7 @@ pub const FAULT_ACTIONS: &[&str] = &[
     "gpu_clear",
     "partition",
     "loss",
+    "latency",
     "heal",
 ];
 
@@ -95,6 +96,7 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         "partition" => FaultAction::Partition,
         "heal" => FaultAction::Heal,
         "loss" => FaultAction::Loss,
+        "latency" => FaultAction::Latency,
         _ => FaultAction::GpuClear,
     });
     let target = f.req::<At<String>>(cx, "target", "a fault");
@@ -126,6 +128,24 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         }
         None
     };
+    let delay_ms = if action == Some(FaultAction::Latency) {
+        match f.node("delay_ms") {
+            Some(_) => f.ranged::<u32>(cx, "delay_ms", 1, d::MAX_DELAY_MS),
+            None => {
+                f.missing(cx, "delay_ms", "a `latency` action");
+                None
+            }
+        }
+    } else {
+        if action.is_some() {
+            f.forbid(
+                cx,
+                "delay_ms",
+                "`delay_ms` applies only to `action: latency`",
+            );
+        }
+        None
+    };
     // Whatever failed was reported; defaults keep the fault so its other fields still get checked.
     Some(Fault {
         index: i,
@@ -135,6 +155,7 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         target: target.unwrap_or_else(|| At::new(String::new(), f.loc)),
         faults,
         percent,
+        delay_ms,
     })
 }
 

@@ -412,9 +412,13 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
         let undo: Option<(&[FaultAction], _, _)> = match f.action {
             FaultAction::Resume => Some((&[FaultAction::Pause], "resumed", "paused")),
             FaultAction::Heal => Some((
-                &[FaultAction::Partition, FaultAction::Loss],
+                &[
+                    FaultAction::Partition,
+                    FaultAction::Loss,
+                    FaultAction::Latency,
+                ],
                 "healed",
-                "partitioned or made lossy",
+                "partitioned, made lossy or delayed",
             )),
             _ => None,
         };
@@ -423,6 +427,10 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
             && !causes.iter().any(|&cause| preceded_by(t, f, cause))
         {
             let causes: Vec<String> = causes.iter().map(|c| format!("`{}`", c.as_str())).collect();
+            let causes = match causes.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => causes.concat(),
+            };
             cx.report(
                 Diagnostic::new(
                     f.target.loc,
@@ -430,8 +438,7 @@ fn check_faults(t: &Topology, names: &Names, cx: &mut Cx) {
                     format!("`{}` is {done} but never {needed} before", f.target.value),
                 )
                 .with_help(format!(
-                    "add a {} of the same target earlier (in the same unit, block or epoch)",
-                    causes.join(" or ")
+                    "add a {causes} of the same target earlier (in the same unit, block or epoch)"
                 ))
                 .with_width(f.target.width),
             );

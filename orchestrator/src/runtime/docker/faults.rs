@@ -1,13 +1,78 @@
 //! Network faults on a Docker devnet, beyond the [`crate::runtime::Runtime`] trait (which
 //! already gives pause/resume and kill/restart).
 
-use super::{DockerError, DockerRuntime, loss};
+use super::delay::DelayLine;
+use super::firewall::{self, HostFault, HostRules};
+use super::{DockerError, DockerRuntime};
 use crate::runtime::RuntimeError;
-use bollard::exec::{CreateExecOptions, StartExecResults};
 use bollard::models::{
     EndpointIpamConfig, EndpointSettings, NetworkConnectRequest, NetworkDisconnectRequest,
 };
-use futures_util::StreamExt;
+use std::time::Duration;
+
+/// The longest delay the latency fault takes, in ms.
+pub const MAX_DELAY_MS: u32 = 60_000;
+
+/// The loss and latency in effect on one component's links: firewall rules on the host (and,
+/// for latency, the delay line holding its packets). They belong to the component's address,
+/// so they outlast a restart; a heal or the teardown removes them.
+#[derive(Debug, Default)]
+pub(super) struct LinkFaults {
+    loss: Option<HostRules>,
+    delay: Option<(HostRules, DelayLine)>,
+}
+
+impl LinkFaults {
+    /// Every rule pair in effect.
+    pub(super) fn rules(&self) -> Vec<HostRules> {
+        let delay = self.delay.as_ref().map(|(rules, _)| rules);
+        self.loss.iter().chain(delay).cloned().collect()
+    }
+
+    pub(super) fn loss_percent(&self) -> Option<f64> {
+        match self.loss.as_ref()?.fault {
+            HostFault::Loss { percent } => Some(percent),
+            HostFault::Delay { .. } => None,
+        }
+    }
+
+    pub(super) fn latency_ms(&self) -> Option<u32> {
+        match self.delay.as_ref()?.0.fault {
+            HostFault::Delay { ms, .. } => Some(ms),
+            HostFault::Loss { .. } => None,
+        }
+    }
+
+    /// Puts `rules` in the place of its kind (a delay comes with its line, a loss without);
+    /// returns the old ones.
+    fn replace(
+        &mut self,
+        rules: HostRules,
+        line: Option<DelayLine>,
+    ) -> Option<(HostRules, Option<DelayLine>)> {
+        match line {
+            Some(line) => self.delay.replace((rules, line)).map(|(r, l)| (r, Some(l))),
+            None => self.loss.replace(rules).map(|r| (r, None)),
+        }
+    }
+
+    /// Forgets the rules of `fault`'s kind (their insertion failed).
+    fn clear(&mut self, fault: &HostFault) {
+        match fault {
+            HostFault::Loss { .. } => self.loss = None,
+            HostFault::Delay { .. } => self.delay = None,
+        }
+    }
+}
+
+fn link_unavailable(name: &str, fault: &'static str, reason: String) -> RuntimeError {
+    DockerError::FaultUnavailable {
+        name: name.to_owned(),
+        fault,
+        reason,
+    }
+    .into()
+}
 
 impl DockerRuntime {
     /// Cuts a component off the devnet network: nobody (the host included) reaches it and it
@@ -46,31 +111,44 @@ impl DockerRuntime {
         Ok(())
     }
 
-    /// Undoes [`Self::disconnect`] and [`Self::make_lossy`], whichever is in effect: removes
-    /// the loss rules first, then reconnects.
+    /// Undoes [`Self::disconnect`], [`Self::make_lossy`] and [`Self::make_slow`], whichever are
+    /// in effect: removes the firewall rules first (then stops the delay line), then
+    /// reconnects.
     pub(super) async fn restore_network(&mut self, name: &str) -> Result<(), RuntimeError> {
-        let (partitioned, lossy) = {
+        let (partitioned, links) = {
             let mut state = self.lock();
             let partitioned = state.component(name)?.partitioned;
-            (partitioned, state.losses.get(name).cloned())
+            let links = state
+                .links
+                .get(name)
+                .map(LinkFaults::rules)
+                .unwrap_or_default();
+            (partitioned, links)
         };
-        if !partitioned && lossy.is_none() {
+        if !partitioned && links.is_empty() {
             return Err(DockerError::FaultState {
                 name: name.to_owned(),
-                state: "neither partitioned nor lossy",
+                state: "not partitioned, lossy or delayed",
             }
             .into());
         }
-        if let Some(rules) = lossy {
-            loss::remove(&rules)
+        for rules in &links {
+            firewall::remove(rules)
                 .await
                 .map_err(|reason| DockerError::Firewall {
-                    action: format!("remove the packet loss of {name}"),
+                    action: format!("remove the loss or latency of {name}"),
                     reason,
                 })?;
-            let mut state = self.lock();
-            state.losses.remove(name);
-            state.write_manifest()?;
+        }
+        if !links.is_empty() {
+            let removed = {
+                let mut state = self.lock();
+                let removed = state.links.remove(name);
+                state.write_manifest()?;
+                removed
+            };
+            // Its delay line (if any) stops here, outside the lock: it lets held packets go.
+            drop(removed);
         }
         if partitioned {
             self.reconnect(name).await?;
@@ -79,53 +157,101 @@ impl DockerRuntime {
     }
 
     /// Drops `percent` % of the packets a component sends to, and receives from, the other
-    /// containers of the devnet, at random, with rules on the host (see [`loss`]). A second
-    /// call replaces the rate. Traffic between the host and the container is not affected.
+    /// containers of the devnet, at random, with rules on the host (see [`firewall`]). A
+    /// second call replaces the rate. Traffic between the host and the container is not
+    /// affected.
     pub(super) async fn make_lossy(
         &mut self,
         name: &str,
         percent: f64,
     ) -> Result<(), RuntimeError> {
-        let unavailable = |reason: String| -> RuntimeError {
-            DockerError::FaultUnavailable {
-                name: name.to_owned(),
-                fault: "loss",
-                reason,
-            }
-            .into()
-        };
         if !(percent > 0.0 && percent <= 100.0) {
-            return Err(unavailable(format!(
-                "{percent} is not a loss rate; give a percentage greater than 0 and at most 100"
-            )));
+            return Err(link_unavailable(
+                name,
+                "loss",
+                format!(
+                    "{percent} is not a loss rate; give a percentage greater than 0 and at most 100"
+                ),
+            ));
         }
+        self.set_link_fault(name, HostFault::Loss { percent }, None)
+            .await
+    }
+
+    /// Delays every packet a component sends to, and receives from, the other containers of
+    /// the devnet by `delay_ms` (1 to [`MAX_DELAY_MS`]): the host's firewall queues them to a
+    /// delay line of this process ([`super::delay`]), which holds each for the delay. A second call
+    /// replaces the delay. Traffic between the host and the container is not affected.
+    pub(super) async fn make_slow(
+        &mut self,
+        name: &str,
+        delay_ms: u32,
+    ) -> Result<(), RuntimeError> {
+        if !(1..=MAX_DELAY_MS).contains(&delay_ms) {
+            return Err(link_unavailable(
+                name,
+                "latency",
+                format!("{delay_ms} ms is not a delay; give 1 to {MAX_DELAY_MS} ms"),
+            ));
+        }
+        let line = DelayLine::start(Duration::from_millis(u64::from(delay_ms)))
+            .map_err(|reason| link_unavailable(name, "latency", reason))?;
+        let fault = HostFault::Delay {
+            ms: delay_ms,
+            queue: line.queue(),
+        };
+        self.set_link_fault(name, fault, Some(line)).await
+    }
+
+    /// Puts `fault`'s rules in place of the same kind's old ones (and `line` in place of the
+    /// old delay line).
+    async fn set_link_fault(
+        &mut self,
+        name: &str,
+        fault: HostFault,
+        line: Option<DelayLine>,
+    ) -> Result<(), RuntimeError> {
+        let what = match fault {
+            HostFault::Loss { .. } => "loss",
+            HostFault::Delay { .. } => "latency",
+        };
         self.live_container(name)?;
-        if let Some(reason) = loss::unavailable().await {
-            return Err(unavailable(reason));
+        if let Some(reason) = firewall::unavailable().await {
+            return Err(link_unavailable(name, what, reason));
         }
         let (rules, old) = {
             let mut state = self.lock();
             if state.torn_down {
                 return Err(RuntimeError::TornDown(state.id.clone()));
             }
-            let ip = state.address_for(name)?;
-            let rules = loss::LossRules::new(&state.id, name, state.orchestrator, ip, percent);
+            let rules = HostRules {
+                devnet: state.id.clone(),
+                component: name.to_owned(),
+                owner: state.orchestrator,
+                ip: state.address_for(name)?,
+                fault,
+            };
             // Recorded before the rules exist, so a teardown that starts meanwhile removes them.
-            let old = state.losses.insert(name.to_owned(), rules.clone());
+            let links = state.links.entry(name.to_owned()).or_default();
+            let old = links.replace(rules.clone(), line);
             (rules, old)
         };
         let changed = async {
             if let Some(old) = &old {
-                loss::remove(old).await?;
+                firewall::remove(&old.0).await?;
             }
-            loss::insert(&rules).await
+            firewall::insert(&rules).await
         }
         .await;
+        // The old delay line (if any) stops now that its rules are gone, outside the lock.
+        drop(old);
         let mut state = self.lock();
         if let Err(reason) = changed {
-            state.losses.remove(name);
+            if let Some(links) = state.links.get_mut(name) {
+                links.clear(&rules.fault);
+            }
             state.write_manifest()?;
-            return Err(unavailable(reason));
+            return Err(link_unavailable(name, what, reason));
         }
         state.write_manifest()
     }
@@ -134,7 +260,14 @@ impl DockerRuntime {
     pub fn loss_percent(&self, name: &str) -> Result<Option<f64>, RuntimeError> {
         let mut state = self.lock();
         state.component(name)?;
-        Ok(state.losses.get(name).map(|l| l.percent))
+        Ok(state.links.get(name).and_then(LinkFaults::loss_percent))
+    }
+
+    /// The delay set by [`crate::runtime::Runtime::add_latency`] on a component, in ms.
+    pub fn latency_ms(&self, name: &str) -> Result<Option<u32>, RuntimeError> {
+        let mut state = self.lock();
+        state.component(name)?;
+        Ok(state.links.get(name).and_then(LinkFaults::latency_ms))
     }
 
     /// Reconnects a partitioned component with its old address and alias, so the endpoints
@@ -172,91 +305,5 @@ impl DockerRuntime {
     /// Whether a component is cut off by [`crate::runtime::Runtime::partition`].
     pub fn is_partitioned(&self, name: &str) -> Result<bool, RuntimeError> {
         Ok(self.lock().component(name)?.partitioned)
-    }
-
-    /// Adds `delay_ms` of latency and `loss_pct` % packet loss to a component's traffic with
-    /// `tc netem`, run inside its container. Images built by [`super::ensure_image`] hold only
-    /// the component's binary and its libraries, so they have no `tc`: this then fails with
-    /// [`DockerError::FaultUnavailable`] instead of pretending. (A container also needs the
-    /// `NET_ADMIN` capability for `tc`.)
-    pub async fn add_latency(
-        &mut self,
-        name: &str,
-        delay_ms: u32,
-        loss_pct: f64,
-    ) -> Result<(), RuntimeError> {
-        let container = self.live_container(name)?;
-        let unavailable = |reason: String| -> RuntimeError {
-            DockerError::FaultUnavailable {
-                name: name.to_owned(),
-                fault: "latency",
-                reason,
-            }
-            .into()
-        };
-        if !(0.0..=100.0).contains(&loss_pct) {
-            return Err(unavailable(format!(
-                "loss {loss_pct} % is not a percentage"
-            )));
-        }
-        let command = vec![
-            "tc".to_owned(),
-            "qdisc".to_owned(),
-            "replace".to_owned(),
-            "dev".to_owned(),
-            "eth0".to_owned(),
-            "root".to_owned(),
-            "netem".to_owned(),
-            "delay".to_owned(),
-            format!("{delay_ms}ms"),
-            "loss".to_owned(),
-            format!("{loss_pct}%"),
-        ];
-        let exec = self
-            .docker
-            .create_exec(
-                &container.id,
-                CreateExecOptions {
-                    cmd: Some(command),
-                    attach_stdout: Some(true),
-                    attach_stderr: Some(true),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(|e| unavailable(format!("cannot run tc in the container: {e}")))?;
-        let mut output = String::new();
-        match self.docker.start_exec(&exec.id, None).await {
-            Ok(StartExecResults::Attached {
-                output: mut out, ..
-            }) => {
-                while let Some(Ok(chunk)) = out.next().await {
-                    output.push_str(&chunk.to_string());
-                }
-            }
-            Ok(StartExecResults::Detached) => {}
-            Err(e) => {
-                return Err(unavailable(format!(
-                    "the image has no tc (scratch images hold only the component's binary): {e}"
-                )));
-            }
-        }
-        let code = self
-            .docker
-            .inspect_exec(&exec.id)
-            .await
-            .ok()
-            .and_then(|i| i.exit_code);
-        match code {
-            Some(0) => Ok(()),
-            Some(126 | 127) | None => Err(unavailable(format!(
-                "the image has no tc (scratch images hold only the component's binary): {}",
-                output.trim()
-            ))),
-            Some(code) => Err(unavailable(format!(
-                "tc failed with exit code {code} (does the container have NET_ADMIN?): {}",
-                output.trim()
-            ))),
-        }
     }
 }

@@ -7,12 +7,13 @@
 //! host and from each other (network alias = component name). Their output is streamed into
 //! the same run directory as the process runtime's (`logs/<name>.log`, `manifest.json`).
 
+mod delay;
 mod engine;
 mod error;
 mod faults;
+mod firewall;
 mod image;
 mod kernel;
-mod loss;
 mod naming;
 mod objects;
 mod sweep;
@@ -21,6 +22,7 @@ mod watch;
 pub use bollard::Docker;
 pub use engine::{DEFAULT_SOCKET, connect, socket_path};
 pub use error::DockerError;
+pub use faults::MAX_DELAY_MS;
 pub use image::{ImageRef, ensure_image, list_images, prune_images};
 pub use naming::{
     LABEL_BINARY, LABEL_COMPONENT, LABEL_CONTENT_HASH, LABEL_DEVNET, LABEL_KIND, LABEL_MANAGED,
@@ -46,6 +48,7 @@ use bollard::query_parameters::{
     StopContainerOptionsBuilder,
 };
 use error::{is_not_found, is_not_modified};
+use faults::LinkFaults;
 use futures_util::StreamExt as _;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -145,7 +148,7 @@ impl DockerRuntimeBuilder {
             network: network.clone(),
             subnet: Ipv4Addr::UNSPECIFIED,
             addresses: BTreeMap::new(),
-            losses: BTreeMap::new(),
+            links: BTreeMap::new(),
             components: Vec::new(),
         };
         let created = async {
@@ -245,8 +248,8 @@ struct TeardownPlan {
     grace: Duration,
     /// Components live when the teardown began: they end up `Stopped`, not `Exited`.
     live: Vec<String>,
-    /// The host's packet-loss rules of the devnet.
-    losses: Vec<loss::LossRules>,
+    /// The devnet's loss and latency rules on the host.
+    host_rules: Vec<firewall::HostRules>,
 }
 
 impl crate::runtime::shutdown::TearDown for Shared {
@@ -279,7 +282,7 @@ impl Shared {
             devnet_id: state.id.clone(),
             grace: state.grace,
             live,
-            losses: state.losses.values().cloned().collect(),
+            host_rules: state.links.values().flat_map(LinkFaults::rules).collect(),
         })
     }
 
@@ -289,6 +292,9 @@ impl Shared {
         plan: &TeardownPlan,
         removed: Result<(), RuntimeError>,
     ) -> Result<(), RuntimeError> {
+        // The rules are gone: the delay lines stop (letting what they hold go).
+        let links = std::mem::take(&mut self.lock().links);
+        drop(links);
         let mut state = self.lock();
         for c in &mut state.components {
             c.refresh();
@@ -388,10 +394,10 @@ const TEARDOWN_CONCURRENCY: usize = 16;
 /// Works from labels, so containers whose start raced the teardown are found too.
 async fn remove_devnet(docker: &Docker, plan: &TeardownPlan) -> Result<(), RuntimeError> {
     let mut result: Result<(), RuntimeError> = Ok(());
-    for rules in &plan.losses {
-        if let Err(reason) = loss::remove(rules).await {
+    for rules in &plan.host_rules {
+        if let Err(reason) = firewall::remove(rules).await {
             result = result.and(Err(DockerError::Firewall {
-                action: format!("remove the packet loss of {}", rules.component),
+                action: format!("remove the loss or latency of {}", rules.component),
                 reason,
             }
             .into()));
@@ -485,9 +491,8 @@ struct DevnetState {
     /// life: a restarted or healed container comes back at the same address, and no other
     /// container can take it meanwhile (the engine would hand a released address out again).
     addresses: BTreeMap<String, Ipv4Addr>,
-    /// The packet-loss rules on the host, by component. They belong to the address, so they
-    /// outlast a restart; [`crate::runtime::Runtime::heal`] or the teardown removes them.
-    losses: BTreeMap<String, loss::LossRules>,
+    /// Loss and latency by component (see [`LinkFaults`]).
+    links: BTreeMap<String, LinkFaults>,
     components: Vec<Component>,
 }
 
@@ -573,7 +578,14 @@ impl DevnetState {
                         network: self.network.clone(),
                         ip: k.ip.map(|ip| ip.to_string()),
                         partitioned: c.partitioned,
-                        loss_percent: self.losses.get(&c.spec.name).map(|l| l.percent),
+                        loss_percent: self
+                            .links
+                            .get(&c.spec.name)
+                            .and_then(LinkFaults::loss_percent),
+                        latency_ms: self
+                            .links
+                            .get(&c.spec.name)
+                            .and_then(LinkFaults::latency_ms),
                     }),
                 })
                 .collect(),
@@ -1157,8 +1169,12 @@ impl Runtime for DockerRuntime {
         self.make_lossy(name, percent).await
     }
 
-    async fn loss_unavailable(&self) -> Option<String> {
-        loss::unavailable().await
+    async fn add_latency(&mut self, name: &str, delay_ms: u32) -> Result<(), RuntimeError> {
+        self.make_slow(name, delay_ms).await
+    }
+
+    async fn link_faults_unavailable(&self) -> Option<String> {
+        firewall::unavailable().await
     }
 
     fn listen_host(&self) -> &'static str {

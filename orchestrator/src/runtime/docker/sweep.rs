@@ -1,9 +1,9 @@
-//! Removing the containers, networks and packet-loss rules of devnets whose orchestrator died
-//! (`kill -9`, power loss) without tearing down: they outlive their orchestrator, unlike
-//! processes.
+//! Removing the containers, networks and firewall rules (loss, latency) of devnets whose
+//! orchestrator died (`kill -9`, power loss) without tearing down: they outlive their
+//! orchestrator, unlike processes.
 
 use super::naming::{self, LABEL_DEVNET, LABEL_MANAGED};
-use super::{DockerError, force_remove, loss};
+use super::{DockerError, firewall, force_remove};
 use crate::runtime::{RuntimeError, procfs};
 use bollard::Docker;
 use std::collections::{BTreeSet, HashMap};
@@ -17,9 +17,9 @@ pub struct DockerSweepReport {
     pub removed_containers: Vec<String>,
     /// Names of the removed networks.
     pub removed_networks: Vec<String>,
-    /// Devnets whose packet-loss rules were removed from the host's firewall (one entry per
-    /// rule).
-    pub removed_loss_rules: Vec<String>,
+    /// Devnets whose loss or latency rules were removed from the host's firewall (one entry
+    /// per rule).
+    pub removed_firewall_rules: Vec<String>,
     /// Devnets whose orchestrator is alive (left alone).
     pub live_devnets: Vec<String>,
     /// Objects left alone because their orchestrator labels are missing or unreadable.
@@ -32,8 +32,8 @@ pub struct DockerSweepReport {
 }
 
 /// Removes every container and network labelled by a localtensor devnet whose orchestrator
-/// (pid **and** start time, from the labels) is no longer running, and the host's packet-loss
-/// rules such an orchestrator made (named in their comments; skipped where iptables cannot be
+/// (pid **and** start time, from the labels) is no longer running, and the host's loss and
+/// latency rules such an orchestrator made (named in their comments; skipped where iptables cannot be
 /// used). Images stay. Call it before starting a devnet; run directories are swept by
 /// [`crate::runtime::sweep_leftovers`].
 pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport, RuntimeError> {
@@ -82,24 +82,24 @@ pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport
             Err(e) => report.stuck_networks.push((name, e.to_string())),
         }
     }
-    for rule in loss::listed().await {
+    for rule in firewall::listed().await {
         match rule.owner {
             Some(o) if procfs::is_same_live_process(o.pid, o.start_time) => {
                 live.insert(rule.devnet);
             }
             Some(_) => {
-                loss::delete_listed(&rule)
+                firewall::delete_listed(&rule)
                     .await
                     .map_err(|reason| DockerError::Firewall {
-                        action: format!("remove a packet-loss rule of devnet {}", rule.devnet),
+                        action: format!("remove a firewall rule of devnet {}", rule.devnet),
                         reason,
                     })?;
-                report.removed_loss_rules.push(rule.devnet.clone());
+                report.removed_firewall_rules.push(rule.devnet.clone());
                 dead.insert(rule.devnet);
             }
             None => report
                 .skipped
-                .push(format!("packet-loss rule of devnet {}", rule.devnet)),
+                .push(format!("firewall rule of devnet {}", rule.devnet)),
         }
     }
     report.swept_devnets = dead.into_iter().collect();

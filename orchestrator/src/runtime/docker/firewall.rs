@@ -1,20 +1,28 @@
-//! Packet loss on a component's links, made on the host: our images hold no `tc`, and the
-//! kernel may lack `sch_netem`, but traffic between containers on one bridge crosses the host's
-//! `FORWARD` chain (with `net.bridge.bridge-nf-call-iptables=1`, which Docker sets), where
-//! Docker leaves the `DOCKER-USER` chain for rules like ours.
+//! Loss and latency on a component's links, made by rules in the host's firewall: our images
+//! hold no `tc`, and the kernel may lack `sch_netem`, but traffic between containers on one
+//! bridge crosses the host's `FORWARD` hook (with `net.bridge.bridge-nf-call-iptables=1`, which
+//! Docker sets).
 //!
-//! A lossy component gets two rules there, one for what it sends and one for what it
-//! receives, each dropping packets at random with the `statistic` match. Each rule carries a
-//! comment naming the devnet, the component and the orchestrator (pid and start time), so the
-//! sweep can remove the rules of an orchestrator that died. Only traffic between containers
-//! crosses `FORWARD`: the orchestrator's own calls from the host to a container do not.
+//! A faulty component gets two rules, one matching what it sends and one what it receives:
+//! - loss: `DROP` at random with the `statistic` match, in the `filter` table's `DOCKER-USER`
+//!   chain, which Docker leaves for rules like these;
+//! - latency: `NFQUEUE` to a queue whose packets the orchestrator holds for the delay
+//!   ([`super::delay`]), in the `mangle` table's `FORWARD` chain. `mangle` runs before `filter`,
+//!   so a delayed packet still meets the loss rules and Docker's own afterwards. With
+//!   `--queue-bypass`, packets pass undelayed when nobody holds the queue (an orchestrator
+//!   that died).
+//!
+//! Each rule carries a comment naming the devnet, the component and the orchestrator (pid and
+//! start time), so the sweep can remove the rules of an orchestrator that died. Only traffic
+//! between containers crosses `FORWARD`: the orchestrator's own calls from the host do not.
 
 use crate::runtime::manifest::ProcessId;
 use std::net::Ipv4Addr;
 use std::path::Path;
 
-/// Docker's chain for user rules, consulted first in `FORWARD`.
-const CHAIN: &str = "DOCKER-USER";
+/// Where each kind of rule goes: (table, chain).
+const LOSS_CHAIN: (&str, &str) = ("filter", "DOCKER-USER");
+const DELAY_CHAIN: (&str, &str) = ("mangle", "FORWARD");
 
 /// The first word of every comment localtensor writes.
 const TAG: &str = "localtensor";
@@ -22,9 +30,26 @@ const TAG: &str = "localtensor";
 /// Whether bridged traffic passes iptables at all.
 const BRIDGE_NF: &str = "/proc/sys/net/bridge/bridge-nf-call-iptables";
 
-/// The pair of rules that make one component lossy.
+/// What a pair of rules does to a component's packets.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct LossRules {
+pub(crate) enum HostFault {
+    /// Drop this share of them, in percent (0 < percent <= 100).
+    Loss {
+        /// The share, in percent.
+        percent: f64,
+    },
+    /// Hold them for this long, in the given queue.
+    Delay {
+        /// The delay in milliseconds.
+        ms: u32,
+        /// The NFQUEUE number the orchestrator holds.
+        queue: u16,
+    },
+}
+
+/// The pair of rules that make one component lossy or slow.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HostRules {
     /// The devnet id.
     pub devnet: String,
     /// The component.
@@ -33,31 +58,11 @@ pub(crate) struct LossRules {
     pub owner: ProcessId,
     /// The component's address on the devnet network.
     pub ip: Ipv4Addr,
-    /// The share of packets dropped each way, in percent.
-    pub percent: f64,
-    /// The `statistic` match's probability, as given to iptables.
-    pub probability: String,
+    /// What they do.
+    pub fault: HostFault,
 }
 
-impl LossRules {
-    /// The rules dropping `percent` % (0 < percent <= 100) of a component's packets each way.
-    pub fn new(
-        devnet: &str,
-        component: &str,
-        owner: ProcessId,
-        ip: Ipv4Addr,
-        percent: f64,
-    ) -> Self {
-        Self {
-            devnet: devnet.to_owned(),
-            component: component.to_owned(),
-            owner,
-            ip,
-            percent,
-            probability: format!("{:.6}", percent / 100.0),
-        }
-    }
-
+impl HostRules {
     fn comment(&self) -> String {
         format!(
             "{TAG} devnet={} component={} owner={}.{}",
@@ -65,18 +70,24 @@ impl LossRules {
         )
     }
 
+    fn chain(&self) -> (&'static str, &'static str) {
+        match self.fault {
+            HostFault::Loss { .. } => LOSS_CHAIN,
+            HostFault::Delay { .. } => DELAY_CHAIN,
+        }
+    }
+
     /// The two rule specifications (what follows `-I CHAIN` or `-D CHAIN`).
     fn specs(&self) -> [Vec<String>; 2] {
-        ["-s", "-d"].map(|direction| {
-            [
-                direction,
-                &self.ip.to_string(),
+        let action: Vec<String> = match &self.fault {
+            // The probability with 6 decimals: iptables keeps it as a 32-bit fraction.
+            HostFault::Loss { percent } => [
                 "-m",
                 "statistic",
                 "--mode",
                 "random",
                 "--probability",
-                &self.probability,
+                &format!("{:.6}", percent / 100.0),
                 "-m",
                 "comment",
                 "--comment",
@@ -85,24 +96,44 @@ impl LossRules {
                 "DROP",
             ]
             .map(str::to_owned)
-            .to_vec()
+            .to_vec(),
+            HostFault::Delay { queue, .. } => [
+                "-m",
+                "comment",
+                "--comment",
+                &self.comment(),
+                "-j",
+                "NFQUEUE",
+                "--queue-num",
+                &queue.to_string(),
+                "--queue-bypass",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+        };
+        ["-s", "-d"].map(|direction| {
+            let mut spec = vec![direction.to_owned(), self.ip.to_string()];
+            spec.extend(action.iter().cloned());
+            spec
         })
     }
 }
 
-/// A localtensor rule found in the chain.
+/// A localtensor rule found in the firewall.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ListedRule {
     /// The devnet named in its comment.
     pub devnet: String,
     /// The orchestrator named in its comment, if it parses.
     pub owner: Option<ProcessId>,
+    /// Its table and chain.
+    chain: (&'static str, &'static str),
     /// Its specification as listed, to delete it with.
     spec: Vec<String>,
 }
 
-/// Why the host cannot drop a container's packets, if it cannot: it needs root, an `iptables`
-/// that manages Docker's chains, and bridged traffic passing iptables.
+/// Why the host cannot change a container's traffic, if it cannot: it needs root, an
+/// `iptables` that manages Docker's chains, and bridged traffic passing iptables.
 pub(crate) async fn unavailable() -> Option<String> {
     unavailable_with(Path::new(BRIDGE_NF)).await
 }
@@ -124,25 +155,28 @@ async fn unavailable_with(bridge_nf: &Path) -> Option<String> {
             ));
         }
     }
-    iptables(&["-S", CHAIN]).await.err()
+    iptables(&["-t", LOSS_CHAIN.0, "-S", LOSS_CHAIN.1])
+        .await
+        .err()
 }
 
-/// Inserts both rules at the head of the chain. On failure none of them stays.
-pub(crate) async fn insert(rules: &LossRules) -> Result<(), String> {
+/// Inserts both rules at the head of their chain. On failure none of them stays.
+pub(crate) async fn insert(rules: &HostRules) -> Result<(), String> {
+    let chain = rules.chain();
     let [send, receive] = rules.specs();
-    run_spec("-I", &send).await?;
-    if let Err(e) = run_spec("-I", &receive).await {
-        let _ = run_spec("-D", &send).await;
+    run_spec("-I", chain, &send).await?;
+    if let Err(e) = run_spec("-I", chain, &receive).await {
+        let _ = run_spec("-D", chain, &send).await;
         return Err(e);
     }
     Ok(())
 }
 
 /// Deletes both rules; a rule already gone is not an error.
-pub(crate) async fn remove(rules: &LossRules) -> Result<(), String> {
+pub(crate) async fn remove(rules: &HostRules) -> Result<(), String> {
     let mut result = Ok(());
     for spec in rules.specs() {
-        if let Err(e) = run_spec("-D", &spec).await
+        if let Err(e) = run_spec("-D", rules.chain(), &spec).await
             && !is_missing_rule(&e)
         {
             result = Err(e);
@@ -151,26 +185,29 @@ pub(crate) async fn remove(rules: &LossRules) -> Result<(), String> {
     result
 }
 
-/// Every localtensor rule in the chain; none when iptables cannot be used.
+/// Every localtensor rule in the firewall; none when iptables cannot be used.
 pub(crate) async fn listed() -> Vec<ListedRule> {
-    match iptables(&["-S", CHAIN]).await {
-        Ok(out) => out.lines().filter_map(parse_listed).collect(),
-        Err(_) => Vec::new(),
+    let mut rules = Vec::new();
+    for chain in [LOSS_CHAIN, DELAY_CHAIN] {
+        if let Ok(out) = iptables(&["-t", chain.0, "-S", chain.1]).await {
+            rules.extend(out.lines().filter_map(|l| parse_listed(chain, l)));
+        }
     }
+    rules
 }
 
 /// Deletes a listed rule; a rule already gone is not an error.
 pub(crate) async fn delete_listed(rule: &ListedRule) -> Result<(), String> {
-    match run_spec("-D", &rule.spec).await {
+    match run_spec("-D", rule.chain, &rule.spec).await {
         Err(e) if !is_missing_rule(&e) => Err(e),
         _ => Ok(()),
     }
 }
 
-async fn run_spec(op: &str, spec: &[String]) -> Result<String, String> {
-    let mut args: Vec<&str> = vec![op, CHAIN];
+async fn run_spec(op: &str, (table, chain): (&str, &str), spec: &[String]) -> Result<(), String> {
+    let mut args: Vec<&str> = vec!["-t", table, op, chain];
     args.extend(spec.iter().map(String::as_str));
-    iptables(&args).await
+    iptables(&args).await.map(drop)
 }
 
 /// What iptables answers when the rule to delete is not there.
@@ -206,12 +243,12 @@ async fn iptables(args: &[&str]) -> Result<String, String> {
     ))
 }
 
-/// Parses one line of `iptables -S` if it is a localtensor rule.
-fn parse_listed(line: &str) -> Option<ListedRule> {
+/// Parses one line of `iptables -S` of `chain` if it is a localtensor rule.
+fn parse_listed(chain: (&'static str, &'static str), line: &str) -> Option<ListedRule> {
     let words = split_words(line);
     let (append, rest) = words.split_first()?;
-    let (chain, spec) = rest.split_first()?;
-    if append != "-A" || chain != CHAIN {
+    let (name, spec) = rest.split_first()?;
+    if append != "-A" || name != chain.1 {
         return None;
     }
     let at = spec.iter().position(|w| w == "--comment")?;
@@ -239,6 +276,7 @@ fn parse_listed(line: &str) -> Option<ListedRule> {
     Some(ListedRule {
         devnet: devnet?,
         owner,
+        chain,
         spec: spec.to_vec(),
     })
 }
@@ -284,55 +322,72 @@ fn split_words(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn rules() -> LossRules {
-        LossRules::new(
-            "devnet-7-ab-0",
-            "v-cut",
-            ProcessId {
+    fn rules(fault: HostFault) -> HostRules {
+        HostRules {
+            devnet: "devnet-7-ab-0".to_owned(),
+            component: "v-cut".to_owned(),
+            owner: ProcessId {
                 pid: 4242,
                 start_time: 99,
             },
-            Ipv4Addr::new(10, 213, 4, 3),
-            30.0,
-        )
+            ip: Ipv4Addr::new(10, 213, 4, 3),
+            fault,
+        }
     }
+
+    const COMMENT: &str = "localtensor devnet=devnet-7-ab-0 component=v-cut owner=4242.99";
 
     #[test]
     fn one_rule_each_way_with_the_owner_in_the_comment() {
-        let [send, receive] = rules().specs();
+        let loss = rules(HostFault::Loss { percent: 30.0 });
+        assert_eq!(loss.chain(), ("filter", "DOCKER-USER"));
+        let [send, receive] = loss.specs();
         assert_eq!(&send[..2], ["-s", "10.213.4.3"]);
         assert_eq!(&receive[..2], ["-d", "10.213.4.3"]);
         for spec in [&send, &receive] {
             let p = spec.iter().position(|w| w == "--probability").unwrap();
             assert_eq!(spec[p + 1], "0.300000");
             let c = spec.iter().position(|w| w == "--comment").unwrap();
-            assert_eq!(
-                spec[c + 1],
-                "localtensor devnet=devnet-7-ab-0 component=v-cut owner=4242.99"
-            );
+            assert_eq!(spec[c + 1], COMMENT);
             assert_eq!(spec[spec.len() - 2..], ["-j", "DROP"]);
         }
-        let all = LossRules::new("d", "c", rules().owner, rules().ip, 100.0);
-        assert_eq!(all.probability, "1.000000");
+        let all = rules(HostFault::Loss { percent: 100.0 });
+        assert!(all.specs()[0].contains(&"1.000000".to_owned()));
+
+        let delay = rules(HostFault::Delay { ms: 50, queue: 7 });
+        assert_eq!(delay.chain(), ("mangle", "FORWARD"));
+        let [send, _] = delay.specs();
+        assert_eq!(
+            send[send.len() - 5..],
+            ["-j", "NFQUEUE", "--queue-num", "7", "--queue-bypass"]
+        );
     }
 
-    /// The line below is the shape `iptables -S DOCKER-USER` printed for the rules of
-    /// [`rules`] (iptables 1.8.9, nft backend): the address gains `/32`, the probability is
-    /// printed with 11 decimals, the comment is quoted.
+    /// The lines below have the shape `iptables -S` printed for the rules above (iptables
+    /// 1.8.9, nft backend): the address gains `/32`, the probability is printed with 11
+    /// decimals, the comment is quoted.
     #[test]
     fn listed_rules_are_recognised_by_their_comment() {
-        let line = "-A DOCKER-USER -s 10.213.4.3/32 -m statistic --mode random --probability \
-                    0.29999999981 -m comment --comment \"localtensor devnet=devnet-7-ab-0 \
-                    component=v-cut owner=4242.99\" -j DROP";
-        let rule = parse_listed(line).unwrap();
+        let line = format!(
+            "-A DOCKER-USER -s 10.213.4.3/32 -m statistic --mode random --probability \
+             0.29999999981 -m comment --comment \"{COMMENT}\" -j DROP"
+        );
+        let rule = parse_listed(LOSS_CHAIN, &line).unwrap();
         assert_eq!(rule.devnet, "devnet-7-ab-0");
-        assert_eq!(rule.owner, Some(rules().owner));
+        assert_eq!(
+            rule.owner,
+            Some(rules(HostFault::Loss { percent: 1.0 }).owner)
+        );
         assert_eq!(rule.spec.len(), 14);
         assert_eq!(rule.spec[0], "-s");
-        assert_eq!(
-            rule.spec[11],
-            "localtensor devnet=devnet-7-ab-0 component=v-cut owner=4242.99"
+        assert_eq!(rule.spec[11], COMMENT);
+        let queued = format!(
+            "-A FORWARD -d 10.213.4.3/32 -m comment --comment \"{COMMENT}\" -j NFQUEUE \
+             --queue-num 7 --queue-bypass"
         );
+        let rule = parse_listed(DELAY_CHAIN, &queued).unwrap();
+        assert_eq!(rule.chain, ("mangle", "FORWARD"));
+        assert_eq!(rule.spec.last().map(String::as_str), Some("--queue-bypass"));
         let others = [
             "-N DOCKER-USER",
             "-A DOCKER-USER -j RETURN",
@@ -340,11 +395,11 @@ mod tests {
             "-A FORWARD -m comment --comment \"localtensor devnet=x owner=1.2\" -j DROP",
         ];
         for line in others {
-            assert_eq!(parse_listed(line), None, "{line}");
+            assert_eq!(parse_listed(LOSS_CHAIN, line), None, "{line}");
         }
         let unowned = "-A DOCKER-USER -d 10.0.0.1/32 -m comment --comment \
                        \"localtensor devnet=x owner=garbage\" -j DROP";
-        assert_eq!(parse_listed(unowned).unwrap().owner, None);
+        assert_eq!(parse_listed(LOSS_CHAIN, unowned).unwrap().owner, None);
     }
 
     #[test]
