@@ -222,6 +222,22 @@ fn a_docker_validator_is_partitioned_and_healed_from_the_cli() {
     let status = text(&localtensor(&["status", "--devnet", &id], &root));
     assert!(!status.contains("loss"), "{status}");
 
+    // Latency, likewise.
+    assert_refused(&fault(&root, &id, "latency", "v"), "needs a delay");
+    let slow = localtensor(
+        &["fault", "latency", "v", "--delay-ms", "40", "--devnet", &id],
+        &root,
+    );
+    assert!(slow.status.success(), "{}", text(&slow));
+    let status = text(&localtensor(&["status", "--devnet", &id], &root));
+    assert!(status.contains("running (40 ms latency)"), "{status}");
+    let after = head(&root, &id);
+    wait_past(&root, &id, after + 3);
+    let healed = fault(&root, &id, "heal", "v");
+    assert!(healed.status.success(), "{}", text(&healed));
+    let status = text(&localtensor(&["status", "--devnet", &id], &root));
+    assert!(!status.contains("latency"), "{status}");
+
     let down = localtensor(&["down", "--devnet", &id], &root);
     assert!(down.status.success(), "{}", text(&down));
     assert!(!devnet.run_dir.exists());
@@ -245,6 +261,13 @@ fn process_devnets_take_pauses_and_refuse_partitions() {
     assert_refused(
         &localtensor(
             &["fault", "loss", "v", "--percent", "10", "--devnet", &id],
+            &root,
+        ),
+        "only the Docker runtime can cut or degrade a component's network",
+    );
+    assert_refused(
+        &localtensor(
+            &["fault", "latency", "v", "--delay-ms", "10", "--devnet", &id],
             &root,
         ),
         "only the Docker runtime can cut or degrade a component's network",

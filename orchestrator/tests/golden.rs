@@ -6,8 +6,9 @@
 //! The `docker_*` tests run the same check in containers (`--runtime docker`): the Docker runtime
 //! must give the golden files the process runtime made, byte for byte, and leave no container or
 //! network behind. `partition` cuts a validator's network, which only the Docker runtime can do,
-//! so it runs there alone. `docker_loss_changes_no_result_in_lockstep` makes `basic` lossy for an
-//! epoch (rules on the host, so it needs root) and requires `basic`'s golden file unchanged. `large` (322 containers) needs a kernel neighbour table larger than
+//! so it runs there alone. `docker_loss_and_latency_change_no_result_in_lockstep` makes `basic`
+//! lossy and slow for an epoch (rules on the host, so it needs root) and requires `basic`'s
+//! golden file unchanged. `large` (322 containers) needs a kernel neighbour table larger than
 //! Linux's default on Docker (docs/docker.md, "Networks, names, labels"), and its two tests never
 //! run at the same time.
 //!
@@ -169,30 +170,38 @@ fn docker_partition() {
     );
 }
 
-/// The host's packet-loss rules made by orchestrator `pid` (named in their comments).
-fn loss_rules_of(pid: u32) -> Vec<String> {
-    let out = Command::new("iptables")
-        .args(["-w", "-S", "DOCKER-USER"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the loss test needs root and iptables: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains("localtensor devnet=") && l.contains(&format!(" owner={pid}.")))
-        .map(str::to_owned)
-        .collect()
+/// The host's loss and latency rules made by orchestrator `pid` (named in their comments).
+fn host_rules_of(pid: u32) -> Vec<String> {
+    let mut rules = Vec::new();
+    for (table, chain) in [("filter", "DOCKER-USER"), ("mangle", "FORWARD")] {
+        let out = Command::new("iptables")
+            .args(["-w", "-t", table, "-S", chain])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "the loss and latency test needs root and iptables: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        rules.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| {
+                    l.contains("localtensor devnet=") && l.contains(&format!(" owner={pid}."))
+                })
+                .map(str::to_owned),
+        );
+    }
+    rules
 }
 
-/// Loss slows a lock-step devnet down but changes nothing it computes: TCP resends what is
-/// dropped, and every block waits for every validator. `basic` with its validators, the slow
-/// miners and the chain made lossy for epoch 2 gives `basic`'s golden file byte for byte; the
-/// rules were in place meanwhile and are gone afterwards.
+/// Loss and latency slow a lock-step devnet down but change nothing it computes: TCP resends
+/// what is dropped, and every block waits for every validator. `basic` with its validators,
+/// the slow miners and the chain made lossy, and the fast miners delayed, for epoch 2 gives
+/// `basic`'s golden file byte for byte; the rules were in place meanwhile and are gone
+/// afterwards.
 #[test]
-fn docker_loss_changes_no_result_in_lockstep() {
+fn docker_loss_and_latency_change_no_result_in_lockstep() {
     let dir = tempfile::tempdir().unwrap();
     let basic = std::fs::read_to_string(workspace().join("topologies/basic.yaml")).unwrap();
     assert!(
@@ -205,9 +214,11 @@ faults:
   - {{ epoch: 2, action: loss, target: validator, percent: 20 }}
   - {{ epoch: 2, action: loss, target: m-slow, percent: 30 }}
   - {{ epoch: 2, action: loss, target: chain, percent: 5 }}
+  - {{ epoch: 2, action: latency, target: m-fast, delay_ms: 25 }}
   - {{ epoch: 3, action: heal, target: validator }}
   - {{ epoch: 3, action: heal, target: m-slow }}
   - {{ epoch: 3, action: heal, target: chain }}
+  - {{ epoch: 3, action: heal, target: m-fast }}
 "
     );
     let topology = dir.path().join("basic.yaml");
@@ -223,7 +234,7 @@ faults:
             while watching.load(std::sync::atomic::Ordering::Relaxed) {
                 let pid = owner.load(std::sync::atomic::Ordering::Relaxed);
                 if pid != 0 {
-                    most = most.max(loss_rules_of(pid).len());
+                    most = most.max(host_rules_of(pid).len());
                 }
                 std::thread::sleep(std::time::Duration::from_millis(200));
             }
@@ -253,9 +264,9 @@ faults:
     );
     let left: Vec<_> = std::fs::read_dir(runs.path()).unwrap().collect();
     assert!(left.is_empty(), "run directories left: {left:?}");
-    // Two validators, two slow miners and the chain: two rules each.
-    assert_eq!(most, 10, "loss rules in place during epoch 2");
-    assert_eq!(loss_rules_of(pid), Vec::<String>::new(), "rules left");
+    // Two validators, two slow miners, the chain and two fast miners: two rules each.
+    assert_eq!(most, 14, "loss and latency rules in place during epoch 2");
+    assert_eq!(host_rules_of(pid), Vec::<String>::new(), "rules left");
     assert!(docker_objects_of(pid).is_empty());
 }
 
