@@ -137,3 +137,22 @@ fn hold(mut queue: nfq::Queue, number: u16, delay: Duration, stop: &AtomicBool) 
     }
     let _ = queue.unbind(number);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Needs root (netlink queues), as the Docker runtime's loss and latency tests do.
+    #[test]
+    fn each_line_binds_a_queue_of_its_own() {
+        let first = DelayLine::start(Duration::from_millis(5)).expect("a queue (as root)");
+        let second = DelayLine::start(Duration::from_millis(5)).expect("a second queue");
+        assert_ne!(first.queue(), second.queue());
+        for line in [&first, &second] {
+            assert!((FIRST_QUEUE..FIRST_QUEUE + QUEUES).contains(&line.queue()));
+        }
+        // While a line holds its queue, nobody else can bind it.
+        let mut other = nfq::Queue::open().expect("netlink socket");
+        assert!(other.bind(first.queue()).is_err(), "queue bound twice");
+    }
+}
