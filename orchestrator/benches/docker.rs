@@ -16,6 +16,10 @@
 //!   (built before the samples). Teardown is not measured.
 //! - `epoch_basic_docker`: wall time of one `run_epochs(1)` of `topologies/basic.yaml` on a
 //!   devnet launched and run one epoch outside the measurement, as `epoch_basic`.
+//! - `fault_loss_then_heal_docker`, `fault_latency_then_heal_docker`: `Devnet::apply` of a
+//!   `loss` (10 %) or a `latency` (20 ms) to the validator of a running `minimal`, then of a
+//!   `heal`: the firewall rules in and out (and the delay line started and stopped), as a
+//!   fault schedule or `localtensor fault` does. Needs root, as those faults do.
 //!
 //! Without a Docker engine the benchmarks print why and are skipped. After the benchmarks the
 //! engine is asked for containers and networks labelled with this process as their
@@ -35,6 +39,7 @@ use localtensor::runtime::DockerRuntime;
 use localtensor::runtime::docker::{
     Docker, LABEL_ORCHESTRATOR_PID, connect, ensure_image, objects_labelled,
 };
+use localtensor::topology::{FaultAction, FaultArgs};
 use std::path::{Path, PathBuf};
 
 /// The binary every image and component comes from.
@@ -196,6 +201,40 @@ fn epoch_basic_docker(bencher: Bencher) {
                 devnet.head() - before
             );
         });
+}
+
+/// Applies `action` with `args` to `minimal`'s validator, then heals it, once per sample.
+fn fault_then_heal(bencher: Bencher, action: FaultAction, args: FaultArgs) {
+    let rt = tokio();
+    let mut running = rt.block_on(launch("minimal", rt.handle().clone()));
+    let devnet = running.devnet.as_mut().unwrap();
+    bencher.bench_local(|| {
+        rt.block_on(async {
+            devnet.apply(action, "v", &args).await.unwrap();
+            devnet
+                .apply(FaultAction::Heal, "v", &FaultArgs::default())
+                .await
+                .unwrap();
+        });
+    });
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fault_loss_then_heal_docker(bencher: Bencher) {
+    let args = FaultArgs {
+        percent: Some(10.0),
+        ..FaultArgs::default()
+    };
+    fault_then_heal(bencher, FaultAction::Loss, args);
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fault_latency_then_heal_docker(bencher: Bencher) {
+    let args = FaultArgs {
+        delay_ms: Some(20),
+        ..FaultArgs::default()
+    };
+    fault_then_heal(bencher, FaultAction::Latency, args);
 }
 
 /// Reports (and removes) containers and networks this process left behind.

@@ -1,5 +1,5 @@
-//! `localtensor fault ACTION TARGET [--percent N] [--delay-ms MS]`: apply a fault to a devnet started by `localtensor up`,
-//! through its control socket. The orchestrator applies it before its next block and answers
+//! `localtensor fault ACTION TARGET [--percent N] [--delay-ms MS]`: apply a fault to a devnet
+//! started by `localtensor up`, through its control socket. The orchestrator applies it before its next block and answers
 //! with the block; a target it does not have, or an action its runtime cannot do, is refused
 //! and changes nothing.
 

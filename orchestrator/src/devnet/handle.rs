@@ -664,8 +664,8 @@ impl<R: Runtime> Devnet<R> {
                         _ => self.runtime.heal(&name).await?,
                     }
                     // Nobody reaches a partitioned validator (nor one that loses every
-                    // packet); a lossy or delayed one only slows down. Once healed, the next block waits
-                    // until it has caught up with every block it missed.
+                    // packet); a lossy or delayed one only slows down. Once healed, the next
+                    // block waits until it has caught up with every block it missed.
                     let cut = action == FaultAction::Partition
                         || (action == FaultAction::Loss && percent >= 100.0);
                     if let Some(peer) = self.peers.get_mut(&name) {

@@ -1,5 +1,7 @@
-//! Network faults on a Docker devnet, beyond the [`crate::runtime::Runtime`] trait (which
-//! already gives pause/resume and kill/restart).
+//! Network faults on a Docker devnet: a partition is the engine's network disconnect; loss
+//! and latency are rules in the host's firewall ([`super::firewall`]), latency with a delay
+//! line holding the packets ([`super::delay`]). Pause/resume and kill/restart are the
+//! [`crate::runtime::Runtime`] trait's own.
 
 use super::delay::DelayLine;
 use super::firewall::{self, HostFault, HostRules};
@@ -76,8 +78,9 @@ fn link_unavailable(name: &str, fault: &'static str, reason: String) -> RuntimeE
 
 impl DockerRuntime {
     /// Cuts a component off the devnet network: nobody (the host included) reaches it and it
-    /// reaches nobody, while it keeps running. Its address is kept for [`crate::runtime::Runtime::heal`]. Peers
-    /// that look it up by name get a lookup failure (the engine's DNS forgets it).
+    /// reaches nobody, while it keeps running. Its address is kept for
+    /// [`crate::runtime::Runtime::heal`]. Peers that look it up by name get a lookup failure
+    /// (the engine's DNS forgets it).
     pub(super) async fn disconnect(&mut self, name: &str) -> Result<(), RuntimeError> {
         let container = self.live_container(name)?;
         let network = {

@@ -33,8 +33,8 @@ pub struct DockerSweepReport {
 
 /// Removes every container and network labelled by a localtensor devnet whose orchestrator
 /// (pid **and** start time, from the labels) is no longer running, and the host's loss and
-/// latency rules such an orchestrator made (named in their comments; skipped where iptables cannot be
-/// used). Images stay. Call it before starting a devnet; run directories are swept by
+/// latency rules such an orchestrator made (named in their comments; skipped where iptables
+/// cannot be used). Images stay. Call it before starting a devnet; run directories are swept by
 /// [`crate::runtime::sweep_leftovers`].
 pub async fn sweep_docker_leftovers(docker: &Docker) -> Result<DockerSweepReport, RuntimeError> {
     let objects = super::objects_labelled(docker, LABEL_MANAGED, "true").await?;
