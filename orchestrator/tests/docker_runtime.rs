@@ -4,6 +4,8 @@
 //! network faults. Every check of what is left behind asks the engine directly, by label.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use localtensor::runtime::docker::{
     self, DockerError, LABEL_BINARY, LABEL_COMPONENT, LABEL_DEVNET, LABEL_KIND, LABEL_MANAGED,
     LABEL_ORCHESTRATOR_PID,
@@ -178,28 +180,9 @@ fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool) {
     }
 }
 
-/// The host's loss and latency rules of a devnet (by the devnet in their comments), each as
-/// `-t TABLE -A CHAIN ...`. These faults need root, as CI has.
+/// The host's loss and latency rules of a devnet (by the devnet in their comments).
 fn host_rules_of(devnet_id: &str) -> Vec<String> {
-    let mut rules = Vec::new();
-    for (table, chain) in [("filter", "DOCKER-USER"), ("mangle", "FORWARD")] {
-        let out = Command::new("iptables")
-            .args(["-w", "-t", table, "-S", chain])
-            .output()
-            .expect("run iptables");
-        assert!(
-            out.status.success(),
-            "loss and latency tests need root and iptables: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        rules.extend(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .filter(|l| l.contains(&format!("localtensor devnet={devnet_id} ")))
-                .map(|l| format!("-t {table} {l}")),
-        );
-    }
-    rules
+    common::host_rules(&format!("localtensor devnet={devnet_id} "))
 }
 
 fn addr(endpoints: &std::collections::BTreeMap<String, String>, key: &str) -> SocketAddr {
@@ -619,7 +602,7 @@ async fn partition_cuts_a_component_off_until_healed() {
 }
 
 /// Not a check of its own: inside a container (started by
-/// `peers_reach_each_other_until_partitioned_or_lossy`), this test binary is the peer that probes
+/// `peers_see_partitions_loss_and_latency`), this test binary is the peer that probes
 /// `LOCALTENSOR_PROBE` (`host:port`, resolved by the container's DNS) and exits 0 if `/health`
 /// answers 200, 1 otherwise; with `LOCALTENSOR_PROBE_MIN_MS`, an answer that came sooner exits
 /// 2. Run on the host it does nothing.
@@ -678,7 +661,7 @@ async fn probe_slower_than(
 }
 
 #[tokio::test]
-async fn peers_reach_each_other_until_partitioned_or_lossy() {
+async fn peers_see_partitions_loss_and_latency() {
     let root = tempfile::tempdir().expect("tempdir");
     let mut rt = devnet(root.path()).await;
     struct RemoveProbeImage;

@@ -33,17 +33,26 @@ fn docker_objects_of(pid: u32) -> Vec<String> {
 
 /// Runs `localtensor check` on one topology with a runtime; requires a match and no leftovers.
 fn check_on(name: &str, runtime: &str) {
+    let topology = workspace().join(format!("topologies/{name}.yaml"));
+    check_file(&topology, name, runtime, |_| {});
+}
+
+/// Runs `localtensor check FILE` for topology `name` (compared with `golden/<name>.yaml`),
+/// telling `started` the orchestrator's pid; requires a match and no leftovers. Returns the pid.
+fn check_file(topology: &Path, name: &str, runtime: &str, started: impl FnOnce(u32)) -> u32 {
     let runs = tempfile::tempdir().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_localtensor"))
         .current_dir(workspace())
-        .args(["check", &format!("topologies/{name}.yaml"), "--quiet"])
-        .args(["--runtime", runtime])
+        .arg("check")
+        .arg(topology)
+        .args(["--quiet", "--runtime", runtime])
         .env("LOCALTENSOR_RUN_ROOT", runs.path())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let pid = child.id();
+    started(pid);
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -60,6 +69,7 @@ fn check_on(name: &str, runtime: &str) {
         let left = docker_objects_of(pid);
         assert!(left.is_empty(), "left behind by the run: {left:?}");
     }
+    pid
 }
 
 fn check(name: &str) {
@@ -172,27 +182,7 @@ fn docker_partition() {
 
 /// The host's loss and latency rules made by orchestrator `pid` (named in their comments).
 fn host_rules_of(pid: u32) -> Vec<String> {
-    let mut rules = Vec::new();
-    for (table, chain) in [("filter", "DOCKER-USER"), ("mangle", "FORWARD")] {
-        let out = Command::new("iptables")
-            .args(["-w", "-t", table, "-S", chain])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "the loss and latency test needs root and iptables: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        rules.extend(
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
-                .filter(|l| {
-                    l.contains("localtensor devnet=") && l.contains(&format!(" owner={pid}."))
-                })
-                .map(str::to_owned),
-        );
-    }
-    rules
+    common::host_rules(&format!(" owner={pid}."))
 }
 
 /// Loss and latency slow a lock-step devnet down but change nothing it computes: TCP resends
@@ -241,33 +231,14 @@ faults:
             most
         })
     };
-    let runs = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_localtensor"))
-        .current_dir(workspace())
-        .arg("check")
-        .arg(&topology)
-        .args(["--quiet", "--runtime", "docker"])
-        .env("LOCALTENSOR_RUN_ROOT", runs.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    owner.store(pid, std::sync::atomic::Ordering::Relaxed);
-    let out = child.wait_with_output().unwrap();
+    let pid = check_file(&topology, "basic", "docker", |pid| {
+        owner.store(pid, std::sync::atomic::Ordering::Relaxed);
+    });
     watching.store(false, std::sync::atomic::Ordering::Relaxed);
     let most = watcher.join().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && stderr.contains("ok   basic: matches"),
-        "lossy basic does not match golden/basic.yaml:\n{stderr}"
-    );
-    let left: Vec<_> = std::fs::read_dir(runs.path()).unwrap().collect();
-    assert!(left.is_empty(), "run directories left: {left:?}");
     // Two validators, two slow miners, the chain and two fast miners: two rules each.
     assert_eq!(most, 14, "loss and latency rules in place during epoch 2");
     assert_eq!(host_rules_of(pid), Vec::<String>::new(), "rules left");
-    assert!(docker_objects_of(pid).is_empty());
 }
 
 #[test]

@@ -100,52 +100,15 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         _ => FaultAction::GpuClear,
     });
     let target = f.req::<At<String>>(cx, "target", "a fault");
-    let faults = if action == Some(FaultAction::GpuFault) {
-        match f.node("faults") {
-            Some(n) => read_gpu_faults(n, &f.path_of("faults"), cx),
-            None => {
-                f.missing(cx, "faults", "a `gpu_fault` action");
-                None
-            }
-        }
-    } else {
-        if action.is_some() {
-            f.forbid(cx, "faults", "`faults` applies only to `action: gpu_fault`");
-        }
-        None
-    };
-    let percent = if action == Some(FaultAction::Loss) {
-        match f.node("percent") {
-            Some(_) => read_percent(&f, cx),
-            None => {
-                f.missing(cx, "percent", "a `loss` action");
-                None
-            }
-        }
-    } else {
-        if action.is_some() {
-            f.forbid(cx, "percent", "`percent` applies only to `action: loss`");
-        }
-        None
-    };
-    let delay_ms = if action == Some(FaultAction::Latency) {
-        match f.node("delay_ms") {
-            Some(_) => f.ranged::<u32>(cx, "delay_ms", 1, d::MAX_DELAY_MS),
-            None => {
-                f.missing(cx, "delay_ms", "a `latency` action");
-                None
-            }
-        }
-    } else {
-        if action.is_some() {
-            f.forbid(
-                cx,
-                "delay_ms",
-                "`delay_ms` applies only to `action: latency`",
-            );
-        }
-        None
-    };
+    let faults = action_field(&f, cx, action, FaultAction::GpuFault, "faults", |cx| {
+        read_gpu_faults(f.node("faults")?, &f.path_of("faults"), cx)
+    });
+    let percent = action_field(&f, cx, action, FaultAction::Loss, "percent", |cx| {
+        read_percent(&f, cx)
+    });
+    let delay_ms = action_field(&f, cx, action, FaultAction::Latency, "delay_ms", |cx| {
+        f.ranged::<u32>(cx, "delay_ms", 1, d::MAX_DELAY_MS)
+    });
     // Whatever failed was reported; defaults keep the fault so its other fields still get checked.
     Some(Fault {
         index: i,
@@ -157,6 +120,34 @@ pub(crate) fn read_fault(node: &Node, path: &str, cx: &mut Cx, i: usize) -> Opti
         percent,
         delay_ms,
     })
+}
+
+/// A field that action `owner` requires and every other action refuses: read with `read` when
+/// the fault's action is `owner`.
+fn action_field<T>(
+    f: &Fields<'_>,
+    cx: &mut Cx,
+    action: Option<FaultAction>,
+    owner: FaultAction,
+    field: &str,
+    read: impl FnOnce(&mut Cx) -> Option<T>,
+) -> Option<T> {
+    match action {
+        Some(a) if a == owner => {
+            if f.has(field) {
+                read(cx)
+            } else {
+                f.missing(cx, field, &format!("a `{}` action", owner.as_str()));
+                None
+            }
+        }
+        Some(_) => {
+            let why = format!("`{field}` applies only to `action: {}`", owner.as_str());
+            f.forbid(cx, field, &why);
+            None
+        }
+        None => None,
+    }
 }
 
 /// A loss rate: greater than 0, at most 100.

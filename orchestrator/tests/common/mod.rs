@@ -102,3 +102,28 @@ impl Drop for Detached {
         }
     }
 }
+
+/// The host's loss and latency rules (`iptables -S` of the `filter` table's `DOCKER-USER` and
+/// the `mangle` table's `FORWARD`) whose line contains `needle`, each as `-t TABLE -A CHAIN
+/// ...`. Those faults need root, as CI has.
+pub fn host_rules(needle: &str) -> Vec<String> {
+    let mut rules = Vec::new();
+    for (table, chain) in [("filter", "DOCKER-USER"), ("mangle", "FORWARD")] {
+        let out = std::process::Command::new("iptables")
+            .args(["-w", "-t", table, "-S", chain])
+            .output()
+            .expect("run iptables");
+        assert!(
+            out.status.success(),
+            "loss and latency tests need root and iptables: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        rules.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| l.contains(needle))
+                .map(|l| format!("-t {table} {l}")),
+        );
+    }
+    rules
+}
