@@ -177,14 +177,15 @@ impl DockerRuntime {
                 ),
             ));
         }
+        self.check_link_fault(name, "loss").await?;
         self.set_link_fault(name, HostFault::Loss { percent }, None)
             .await
     }
 
     /// Delays every packet a component sends to, and receives from, the other containers of
     /// the devnet by `delay_ms` (1 to [`MAX_DELAY_MS`]): the host's firewall queues them to a
-    /// delay line of this process ([`super::delay`]), which holds each for the delay. A second call
-    /// replaces the delay. Traffic between the host and the container is not affected.
+    /// delay line of this process ([`super::delay`]), which holds each for the delay. A second
+    /// call replaces the delay. Traffic between the host and the container is not affected.
     pub(super) async fn make_slow(
         &mut self,
         name: &str,
@@ -197,6 +198,7 @@ impl DockerRuntime {
                 format!("{delay_ms} ms is not a delay; give 1 to {MAX_DELAY_MS} ms"),
             ));
         }
+        self.check_link_fault(name, "latency").await?;
         let line = DelayLine::start(Duration::from_millis(u64::from(delay_ms)))
             .map_err(|reason| link_unavailable(name, "latency", reason))?;
         let fault = HostFault::Delay {
@@ -206,8 +208,18 @@ impl DockerRuntime {
         self.set_link_fault(name, fault, Some(line)).await
     }
 
+    /// Whether loss or latency (`what`) can be put on component `name`: it runs, and the host
+    /// lets this process change its traffic.
+    async fn check_link_fault(&self, name: &str, what: &'static str) -> Result<(), RuntimeError> {
+        self.live_container(name)?;
+        match firewall::unavailable().await {
+            Some(reason) => Err(link_unavailable(name, what, reason)),
+            None => Ok(()),
+        }
+    }
+
     /// Puts `fault`'s rules in place of the same kind's old ones (and `line` in place of the
-    /// old delay line).
+    /// old delay line), once [`Self::check_link_fault`] has passed.
     async fn set_link_fault(
         &mut self,
         name: &str,
@@ -218,10 +230,6 @@ impl DockerRuntime {
             HostFault::Loss { .. } => "loss",
             HostFault::Delay { .. } => "latency",
         };
-        self.live_container(name)?;
-        if let Some(reason) = firewall::unavailable().await {
-            return Err(link_unavailable(name, what, reason));
-        }
         let (rules, old) = {
             let mut state = self.lock();
             if state.torn_down {
