@@ -6,8 +6,7 @@
 //! applied by the devnet between two blocks, so a lock-step devnet never seals a block while a
 //! fault is half applied.
 
-use crate::topology::FaultAction;
-use crate::topology::defaults::MAX_DELAY_MS;
+use crate::topology::{FaultAction, FaultArgs};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -52,42 +51,19 @@ pub struct ControlRequest {
 }
 
 impl ControlRequest {
-    /// The request's action, once its fields fit it: `loss` needs a `percent` greater than 0
-    /// and at most 100, `latency` a `delay_ms` of 1 to [`MAX_DELAY_MS`], and no other action
-    /// takes either.
+    /// The request's action, once its fields fit it (see [`FaultArgs::check`]).
     pub fn checked_action(&self) -> Result<FaultAction, String> {
         let action = parse_action(&self.action)?;
-        match (action, self.percent) {
-            (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => {}
-            (FaultAction::Loss, Some(p)) => {
-                return Err(format!(
-                    "loss of {p} % is out of range: give more than 0, at most 100"
-                ));
-            }
-            (FaultAction::Loss, None) => {
-                return Err("`loss` needs a percent (greater than 0, at most 100)".to_owned());
-            }
-            (_, Some(_)) => {
-                return Err(format!(
-                    "a percent applies only to `loss`, not to `{}`",
-                    self.action
-                ));
-            }
-            (_, None) => {}
-        }
-        match (action, self.delay_ms) {
-            (FaultAction::Latency, Some(ms)) if (1..=MAX_DELAY_MS).contains(&ms) => Ok(action),
-            (FaultAction::Latency, Some(ms)) => Err(format!(
-                "a delay of {ms} ms is out of range: give 1 to {MAX_DELAY_MS}"
-            )),
-            (FaultAction::Latency, None) => Err(format!(
-                "`latency` needs a delay in ms (1 to {MAX_DELAY_MS})"
-            )),
-            (_, Some(_)) => Err(format!(
-                "a delay applies only to `latency`, not to `{}`",
-                self.action
-            )),
-            (_, None) => Ok(action),
+        self.args().check(action)?;
+        Ok(action)
+    }
+
+    /// The loss rate and the delay, as a fault's arguments.
+    pub fn args(&self) -> FaultArgs {
+        FaultArgs {
+            percent: self.percent,
+            delay_ms: self.delay_ms,
+            ..FaultArgs::default()
         }
     }
 }
@@ -122,10 +98,8 @@ pub struct PendingRequest {
     pub action: FaultAction,
     /// Its target.
     pub target: String,
-    /// The loss rate of a `loss`.
-    pub percent: Option<f64>,
-    /// The delay of a `latency`, in ms.
-    pub delay_ms: Option<u32>,
+    /// Its arguments (the rate of a `loss`, the delay of a `latency`), checked.
+    pub args: FaultArgs,
     reply: oneshot::Sender<ControlReply>,
 }
 
@@ -225,9 +199,8 @@ async fn serve_one(stream: tokio::net::UnixStream, queue: mpsc::Sender<PendingRe
                     let (reply, answer) = oneshot::channel();
                     let pending = PendingRequest {
                         action,
+                        args: request.args(),
                         target: request.target,
-                        percent: request.percent,
-                        delay_ms: request.delay_ms,
                         reply,
                     };
                     if queue.send(pending).await.is_err() {
@@ -273,6 +246,7 @@ pub fn send(path: &Path, request: &ControlRequest) -> Result<ControlReply, Contr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::topology::defaults::MAX_DELAY_MS;
 
     #[test]
     fn every_control_action_parses_back_and_others_are_refused() {

@@ -12,7 +12,6 @@ use super::setup::{DevnetSetup, setup};
 use super::{DevnetError, chain};
 use crate::runtime::{ComponentKind, ComponentState, ComponentStatus, Runtime, RuntimeError};
 use crate::snapshot::Snapshot;
-use crate::topology::defaults::MAX_DELAY_MS;
 use crate::topology::{FaultAction, FaultArgs, FaultTime, GpuFaults, Role, Sealing, Topology};
 use localtensor_client::Client;
 use std::collections::{BTreeMap, BTreeSet};
@@ -343,12 +342,7 @@ impl<R: Runtime> Devnet<R> {
         for request in pending {
             let action = request.action;
             let target = request.target.clone();
-            let args = FaultArgs {
-                percent: request.percent,
-                delay_ms: request.delay_ms,
-                ..FaultArgs::default()
-            };
-            let reply = match self.apply(action, &target, &args).await {
+            let reply = match self.apply(action, &target, &request.args).await {
                 Ok(()) => ControlReply {
                     ok: true,
                     message: format!(
@@ -606,44 +600,33 @@ impl<R: Runtime> Devnet<R> {
                 action: action.as_str(),
                 target: target.to_owned(),
                 reason: "the orchestrator seals blocks through the chain; use `pause` or \
-                         `restart`",
+                         `restart`"
+                    .to_owned(),
             });
         }
-        let percent = match (action, args.percent) {
-            (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => p,
-            (FaultAction::Loss, _) => {
-                return Err(DevnetError::FaultRefused {
-                    action: action.as_str(),
-                    target: target.to_owned(),
-                    reason: "`loss` needs a percentage greater than 0 and at most 100",
-                });
-            }
-            _ => 0.0,
-        };
-        let delay_ms = match (action, args.delay_ms) {
-            (FaultAction::Latency, Some(ms)) if (1..=MAX_DELAY_MS).contains(&ms) => ms,
-            (FaultAction::Latency, _) => {
-                return Err(DevnetError::FaultRefused {
-                    action: action.as_str(),
-                    target: target.to_owned(),
-                    reason: "`latency` needs a delay of 1 to 60000 ms",
-                });
-            }
-            _ => 0,
-        };
+        args.check(action)
+            .map_err(|reason| DevnetError::FaultRefused {
+                action: action.as_str(),
+                target: target.to_owned(),
+                reason,
+            })?;
+        let percent = args.percent.unwrap_or_default();
+        let delay_ms = args.delay_ms.unwrap_or_default();
         if target == "chain" && action == FaultAction::Loss && percent >= 100.0 {
             return Err(DevnetError::FaultRefused {
                 action: action.as_str(),
                 target: target.to_owned(),
                 reason: "dropping every packet of the chain cuts every neuron off; use less \
-                         than 100 %",
+                         than 100 %"
+                    .to_owned(),
             });
         }
         if action.needs_network() && !self.runtime.can_partition() {
             return Err(DevnetError::FaultRefused {
                 action: action.as_str(),
                 target: target.to_owned(),
-                reason: "only the Docker runtime can cut or degrade a component's network",
+                reason: "only the Docker runtime can cut or degrade a component's network"
+                    .to_owned(),
             });
         }
         match action {

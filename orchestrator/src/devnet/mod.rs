@@ -89,7 +89,7 @@ pub enum DevnetError {
         /// Its target.
         target: String,
         /// Why.
-        reason: &'static str,
+        reason: String,
     },
     /// A neuron did not report a block done.
     #[error("neuron {name:?} did not report block {block} done: {message}")]

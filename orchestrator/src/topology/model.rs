@@ -471,6 +471,47 @@ pub struct FaultArgs {
     pub delay_ms: Option<u32>,
 }
 
+impl FaultArgs {
+    /// Whether these arguments fit `action`: `loss` needs a `percent` greater than 0 and at
+    /// most 100, `latency` a `delay_ms` of 1 to [`super::defaults::MAX_DELAY_MS`], and no
+    /// other action takes either. The error says what does not fit.
+    pub fn check(&self, action: FaultAction) -> Result<(), String> {
+        let max = super::defaults::MAX_DELAY_MS;
+        match (action, self.percent) {
+            (FaultAction::Loss, Some(p)) if p > 0.0 && p <= 100.0 => {}
+            (FaultAction::Loss, Some(p)) => {
+                return Err(format!(
+                    "loss of {p} % is out of range: give more than 0, at most 100"
+                ));
+            }
+            (FaultAction::Loss, None) => {
+                return Err("`loss` needs a percent (greater than 0, at most 100)".to_owned());
+            }
+            (_, Some(_)) => {
+                return Err(format!(
+                    "a percent applies only to `loss`, not to `{}`",
+                    action.as_str()
+                ));
+            }
+            (_, None) => {}
+        }
+        match (action, self.delay_ms) {
+            (FaultAction::Latency, Some(ms)) if (1..=max).contains(&ms) => Ok(()),
+            (FaultAction::Latency, Some(ms)) => Err(format!(
+                "a delay of {ms} ms is out of range: give 1 to {max}"
+            )),
+            (FaultAction::Latency, None) => {
+                Err(format!("`latency` needs a delay in ms (1 to {max})"))
+            }
+            (_, Some(_)) => Err(format!(
+                "a delay applies only to `latency`, not to `{}`",
+                action.as_str()
+            )),
+            (_, None) => Ok(()),
+        }
+    }
+}
+
 /// A check on the snapshots, such as `incentive(m-fast) > incentive(m-slow)`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Expectation {
